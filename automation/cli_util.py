@@ -1,0 +1,42 @@
+"""Small helpers shared by CLI command modules."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from automation.ports import Envelope
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def subcommand(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+    # --config is accepted after the command too: `automation run --once --config x.toml`.
+    parser.add_argument("--config", type=__import__("pathlib").Path, default=argparse.SUPPRESS,
+                        help="config file (default: ./schedule.toml)")
+    return parser
+
+
+@contextlib.contextmanager
+def progress_callback() -> Iterator[Callable[[Envelope, str], None]]:
+    """A rich progress line counting messages as they are settled."""
+    progress = Progress(
+        TextColumn("ส่งอีเมล"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        transient=True,
+    )
+    task = progress.add_task("", total=None)
+
+    def on_sent(envelope: Envelope, status: str) -> None:
+        progress.advance(task)
+        progress.update(task, description=envelope.kind)
+
+    with progress:
+        yield on_sent

@@ -1,0 +1,133 @@
+"""init, run, preview, status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from automation import config as config_mod
+from automation import wiring
+from automation.cli_util import console, progress_callback, subcommand
+from automation.core.cycle import Worker
+from automation.core.registry import audience_of
+from automation.errors import ConfigError
+from automation.model import CycleReport, Decision
+from automation.thaidate import format_datetime
+
+
+def register(sub: Any) -> dict[str, Any]:
+    p = subcommand(sub, "init", "create a demo workspace (config + local workbook)")
+    p.add_argument("folder", nargs="?", type=Path, default=Path("demo"))
+    p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
+    p = subcommand(sub, "run", "run the worker (one cycle with --once)")
+    p.add_argument("--once", action="store_true", help="run one cycle and exit")
+    p = subcommand(sub, "preview", "render one item as recipients would see it")
+    p.add_argument("item_id", help="news ID (column รหัสข่าว)")
+    p.add_argument("--html", type=Path, help="write the HTML body here (default preview-ID.html)")
+    subcommand(sub, "status", "show the queue and what the ledger holds")
+    return {"init": cmd_init, "run": cmd_run, "preview": cmd_preview, "status": cmd_status}
+
+
+def load(args: argparse.Namespace) -> config_mod.Config:
+    return config_mod.load(args.config)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from automation.workspace import init
+
+    path = init(args.folder, wiring.now().date(), force=args.force)
+    print(f"สร้างพื้นที่ทดลองแล้ว: {path}")
+    print(f"ต่อไป: automation run --once --config {path}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load(args)
+    if not args.once:
+        raise ConfigError("the long-running scheduler is started with 'automation run'; "
+                          "use --once for one cycle")
+    services = wiring.services(config)
+    with progress_callback() as on_sent:
+        services.on_sent = on_sent
+        report = Worker(services).cycle()
+    print_report(report)
+    return 0 if report.ok else 1
+
+
+def print_report(report: CycleReport) -> None:
+    out = console()
+    seconds = ((report.finished or report.started) - report.started).total_seconds()
+    out.print(
+        f"รอบการทำงานเสร็จใน {seconds:.1f} วินาที: ข่าว {report.submissions} รายการ "
+        f"(ใหม่ {report.new_items}), อนุมัติรอส่ง {report.approved}, เผยแพร่ {report.published}, "
+        f"ส่งอีเมล {report.sent}, แจ้งผู้ส่ง/ผู้บริหาร {report.notices}, ล้มเหลว {report.failed}, "
+        f"ยกไปรอบหน้า {report.deferred}, เขียนชีต {report.sheet_writes} ช่อง "
+        f"({report.sheet_requests} คำขอ)",
+        markup=False,
+    )
+    errors = [p for p in report.problems if p.severity == "error"]
+    warnings = [p for p in report.problems if p.severity != "error"]
+    for p in errors:
+        out.print(f"  ผิดพลาด: {p}", markup=False)
+    for p in warnings:
+        out.print(f"  คำเตือน: {p}", markup=False)
+    for note in report.notes:
+        out.print(f"  หมายเหตุ: {note}", markup=False)
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    config = load(args)
+    worker = wiring.worker(config)
+    snap = worker.load()
+    item = next((i for i in snap.items if i.id == args.item_id.strip()), None)
+    if item is None:
+        known = ", ".join(i.id for i in snap.items[:10])
+        raise ConfigError(f"news ID {args.item_id} not found in tab '{config.sheets.tabs.form}'"
+                          f" (first IDs: {known})")
+    recipients, problem = audience_of(snap.registry, item)
+    if problem:
+        print(f"คำเตือน: {problem}", file=sys.stderr)
+    rendered, recipient = worker.preview(item, recipients[0] if recipients else None)
+    out = args.html or Path(f"preview-{item.id}.html")
+    out.write_text(rendered.html, encoding="utf-8")
+    print(f"ถึง: {recipient}  (ผู้รับทั้งหมด {len(recipients)} ที่อยู่)")
+    print(f"เรื่อง: {rendered.subject}\n")
+    print(rendered.text)
+    print(f"\nHTML: {out}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = load(args)
+    worker = wiring.worker(config)
+    ledger = worker.s.ledger
+    snap = worker.load()
+    now = worker.s.clock()
+    waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
+    due = worker.due(snap)
+    out = console()
+    out.print(f"สถานะ ณ {format_datetime(now)}", markup=False)
+    out.print(f"  รอผู้บริหารพิจารณา: {len(waiting)} ข่าว", markup=False)
+    out.print(f"  อนุมัติแล้วรอเผยแพร่: {len(due)} ข่าว", markup=False)
+    invalid = [i for i in snap.items if not i.valid]
+    out.print(f"  แถวที่ผิดพลาด: {len(invalid)}", markup=False)
+    used = ledger.sent_since(now - timedelta(hours=24))
+    out.print(f"  ส่งอีเมลใน 24 ชั่วโมงที่ผ่านมา: {used}/{config.mail.daily_limit}", markup=False)
+    for kind, counts in sorted(_ledger_totals(ledger).items()):
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        out.print(f"  บัญชีส่ง {kind}: {parts}", markup=False)
+    return 0
+
+
+def _ledger_totals(ledger: Any) -> dict[str, dict[str, int]]:
+    totals: dict[str, dict[str, int]] = {}
+    for kind in ("bulletin", "ack", "approved", "rejected", "returned", "director_digest",
+                 "officer_report"):
+        for counts in ledger.counts(kind).values():
+            for status, n in counts.items():
+                totals.setdefault(kind, {}).setdefault(status, 0)
+                totals[kind][status] += n
+    return totals

@@ -1,0 +1,223 @@
+"""The worker's configuration: schedule.toml loaded into typed, validated objects.
+
+The sample ``schedule.toml`` at the top of the repository documents every key. Secrets never
+live in the file: a key ending in ``_env`` names the environment variable that holds them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from automation.configschema import build
+from automation.errors import ConfigError
+
+FORM_FIELDS: dict[str, list[str]] = {
+    "timestamp": ["ประทับเวลา", "Timestamp"],
+    "email": ["ที่อยู่อีเมล", "Email Address", "อีเมล", "E-mail"],
+    "school": ["ชื่อโรงเรียน/หน่วยงาน", "โรงเรียน/หน่วยงาน", "ชื่อหน่วยงาน", "School"],
+    "sender": ["ผู้ส่งข่าว", "ชื่อผู้ส่งข่าว", "ชื่อผู้ส่ง", "Sender"],
+    "phone": ["เบอร์โทรศัพท์", "โทรศัพท์", "Phone"],
+    "title": ["หัวข้อข่าว", "ชื่อข่าว", "Title"],
+    "body": ["เนื้อหาข่าว", "รายละเอียดข่าว", "Body"],
+    "activity_date": ["วันที่จัดกิจกรรม", "Activity date"],
+    "images": ["ภาพประกอบ", "รูปภาพ", "Images"],
+    "links": ["ลิงก์เพิ่มเติม", "Links"],
+    "category": ["ประเภทข่าว", "Category"],
+    "approval": ["อนุมัติ", "การอนุมัติ", "Approval"],
+    "note": ["หมายเหตุผู้อนุมัติ", "Approver note"],
+    "audience": ["กลุ่มเป้าหมาย", "Audience"],
+    "publish_after": ["เผยแพร่วันที่", "Publish on"],
+    "urgent": ["ด่วน", "Urgent"],
+    # Worker-owned columns: the worker adds them when missing and writes only these.
+    "id": ["รหัสข่าว", "News ID"],
+    "status": ["สถานะ", "Status"],
+    "published_at": ["เผยแพร่เมื่อ", "Published at"],
+    "delivery": ["ผลการส่ง", "Delivery"],
+    "link": ["ลิงก์ข่าว", "News link"],
+    "source": ["ช่องทางส่งข่าว", "Source"],
+}
+FORM_WORKER_FIELDS = ("id", "status", "published_at", "delivery", "link", "source")
+
+REGISTRY_FIELDS: dict[str, list[str]] = {
+    "member_id": ["รหัสสมาชิก", "Member ID"],
+    "network": ["ประเภทเครือข่าย", "Network"],
+    "group": ["กลุ่ม", "Group"],
+    "name": ["ชื่อหน่วยงาน", "ชื่อโรงเรียน/หน่วยงาน", "Name"],
+    "cluster": ["กลุ่มเครือข่ายสถานศึกษา", "กลุ่มเครือข่าย", "Cluster"],
+    "coordinator": ["ผู้ประสานงาน", "Coordinator"],
+    "position": ["ตำแหน่ง", "Position"],
+    "phone": ["โทรศัพท์", "เบอร์โทรศัพท์", "Phone"],
+    "email": ["อีเมล", "E-mail"],
+    "accepts_email": ["รับข่าวทางอีเมล", "Accepts e-mail"],
+    "status": ["สถานะ", "Status"],
+    "updated": ["ปรับปรุงล่าสุด", "Updated"],
+    "public": ["เผยแพร่ในทำเนียบ", "Public"],
+    "note": ["หมายเหตุ", "Note"],
+}
+
+SUPPRESSION_FIELDS: dict[str, list[str]] = {
+    "email": ["อีเมล", "E-mail"],
+    "reason": ["เหตุผล", "Reason"],
+    "date": ["วันที่", "Date"],
+    "detail": ["รายละเอียด", "Detail"],
+}
+
+
+@dataclass(frozen=True)
+class OfficeConfig:
+    name: str = "สำนักงานเขตพื้นที่การศึกษา"
+    website: str | None = None
+    director_email: str | None = None
+    officer_email: str | None = None
+    timezone: str = "Asia/Bangkok"
+
+
+@dataclass(frozen=True)
+class TabsConfig:
+    form: str = "การตอบแบบฟอร์ม 1"
+    registry: str = "ทะเบียนเครือข่าย"
+    suppression: str = "งดรับข่าว"
+    summary: str = "สรุปผล"
+
+
+@dataclass(frozen=True)
+class ColumnsConfig:
+    form: dict[str, list[str]] = field(default_factory=dict)
+    registry: dict[str, list[str]] = field(default_factory=dict)
+    suppression: dict[str, list[str]] = field(default_factory=dict)
+
+    def aliases(self, tab: str) -> dict[str, list[str]]:
+        defaults = {"form": FORM_FIELDS, "registry": REGISTRY_FIELDS}.get(tab, SUPPRESSION_FIELDS)
+        extra = getattr(self, tab)
+        return {k: list(extra.get(k, [])) + v for k, v in defaults.items()}
+
+
+@dataclass(frozen=True)
+class SheetsConfig:
+    backend: Literal["local", "google"] = "local"
+    workbook: Path | None = None
+    spreadsheet_id: str | None = None
+    credentials: Path | None = None
+    auth: Literal["service_account", "oauth"] = "service_account"
+    oauth_token: Path | None = None
+    timeout: float = 30.0
+    retry_seconds: float = 120.0
+    tabs: TabsConfig = field(default_factory=TabsConfig)
+    columns: ColumnsConfig = field(default_factory=ColumnsConfig)
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    transport: Literal["outbox", "smtp"] = "outbox"
+    outbox: Path | None = None
+    host: str = "localhost"
+    port: int = 587
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    sender: str = "pr@office.example.test"
+    sender_name: str | None = None
+    reply_to: str | None = None
+    unsubscribe: str | None = None
+    rate_per_minute: int = 60
+    daily_limit: int = 1500
+    connections: int = 3
+    timeout: float = 30.0
+    retries: int = 3
+    cafile: Path | None = None
+
+    def password(self) -> str | None:
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(
+                f"environment variable {self.password_env} (named by 'mail.password_env') "
+                "is not set; set it to the mail account's password"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    acknowledge: bool = True
+    acknowledge_days: int = 7
+    notify_submitters: bool = True
+    max_title: int = 300
+    max_body: int = 20000
+    director_digest: bool = True
+    officer_report: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    office: OfficeConfig = field(default_factory=OfficeConfig)
+    sheets: SheetsConfig = field(default_factory=SheetsConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
+    ledger: Path | None = None
+    templates: Path | None = None
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.ledger or self.base / "ledger.sqlite3"
+
+
+def load(path: Path) -> Config:
+    """Read and validate ``path``; every problem is a ConfigError naming its key."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {path} not found; create one with 'automation init' or pass --config"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    if "path" in data:
+        raise ConfigError("unknown key 'path' in schedule.toml")
+    data = {**data, "path": str(path.resolve())}
+    config = build(Config, data, "", path.resolve().parent)
+    _check(config)
+    return config
+
+
+def _check(config: Config) -> None:
+    sheets, mail = config.sheets, config.mail
+    if sheets.backend == "local" and sheets.workbook is None:
+        raise ConfigError("'sheets.workbook' is required when sheets.backend = \"local\"")
+    if sheets.backend == "google" and not sheets.spreadsheet_id:
+        raise ConfigError("'sheets.spreadsheet_id' is required when sheets.backend = \"google\"")
+    if mail.transport == "outbox" and mail.outbox is None:
+        raise ConfigError("'mail.outbox' is required when mail.transport = \"outbox\"")
+    for key, value in (
+        ("mail.rate_per_minute", mail.rate_per_minute),
+        ("mail.daily_limit", mail.daily_limit),
+        ("mail.connections", mail.connections),
+        ("mail.port", mail.port),
+    ):
+        if value < 1:
+            raise ConfigError(f"'{key}' must be at least 1, got {value}")
+    if "@" not in mail.sender:
+        raise ConfigError(f"'mail.sender' must be an e-mail address, got \"{mail.sender}\"")
+    for tab in ("form", "registry", "suppression"):
+        fields = {"form": FORM_FIELDS, "registry": REGISTRY_FIELDS}.get(tab, SUPPRESSION_FIELDS)
+        for name in getattr(sheets.columns, tab):
+            if name not in fields:
+                raise ConfigError(
+                    f"unknown field 'sheets.columns.{tab}.{name}'; fields: {', '.join(fields)}"
+                )

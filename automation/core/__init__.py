@@ -1,0 +1,1 @@
+"""The publishing pipeline: knows nothing of Google, SMTP or IMAP."""

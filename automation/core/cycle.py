@@ -1,0 +1,391 @@
+"""One publishing cycle: sheet → approval → notices → bulletins → ledger → status.
+
+Every job is a method so the scheduler can run them on their own timetables; ``cycle``
+runs them all in order, as ``automation run --once`` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from automation.config import FORM_WORKER_FIELDS, Config
+from automation.core import message
+from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
+from automation.core.intake import key_of, parse_submissions
+from automation.core.registry import audience_of, parse_registry
+from automation.core.render import Rendered, Renderer
+from automation.core.table import Sheet
+from automation.core.views import OfficeView, item_url, worker_cells
+from automation.errors import DeliveryError, SheetError
+from automation.model import (
+    CycleReport,
+    Decision,
+    Problem,
+    Recipient,
+    Registry,
+    Submission,
+    Tab,
+)
+from automation.ports import Envelope, Ledger, MailTransport, Publisher
+from automation.text import parse_addresses
+from automation.thaidate import BANGKOK
+
+NOTICE, DIGEST, URGENT, BULLETIN, REPORT = 1, 2, 3, 5, 8
+
+
+@dataclass
+class Snapshot:
+    """One read of the sheet, parsed."""
+
+    form: Tab
+    registry: Registry
+    items: list[Submission]
+    problems: list[Problem]
+    read_at: datetime
+
+
+@dataclass
+class Services:
+    config: Config
+    sheet: Sheet
+    ledger: Ledger
+    transport: MailTransport
+    renderer: Renderer
+    clock: Clock
+    publishers: Sequence[Publisher] = ()
+    stop: threading.Event = field(default_factory=threading.Event)
+    on_sent: Callable[[Envelope, str], None] | None = None
+    recheck_seconds: float = 60.0
+
+
+class Worker:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+        self.config = services.config
+        self.tabs = services.config.sheets.tabs
+        self.aliases = {
+            t: services.config.sheets.columns.aliases(t)
+            for t in ("form", "registry", "suppression")
+        }
+        mail = services.config.mail
+        self.dispatcher = Dispatcher(
+            services.ledger,
+            services.transport,
+            services.clock,
+            DispatchPolicy(
+                connections=mail.connections,
+                rate_per_minute=mail.rate_per_minute,
+                daily_limit=mail.daily_limit,
+                retries=mail.retries,
+            ),
+            stop=services.stop,
+            on_sent=services.on_sent,
+        )
+        office = services.config.office
+        self.office = OfficeView(office.name, office.website, mail.sender)
+        self._secret_cache: bytes | None = None
+
+    # -- reading -----------------------------------------------------------------
+
+    def load(self) -> Snapshot:
+        tabs = self.tabs
+        wanted = [tabs.form, tabs.registry]
+        read = self.s.sheet.read([*wanted, tabs.suppression])
+        registry = parse_registry(
+            read[tabs.registry], self.aliases["registry"],
+            read.get(tabs.suppression), self.aliases["suppression"],
+        )
+        items, problems = parse_submissions(
+            read[tabs.form], self.aliases["form"], registry,
+            max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
+        )
+        items = [replace(i, url=item_url(self.office.website, i.id)) for i in items]
+        return Snapshot(read[tabs.form], registry, items, problems, self.s.clock())
+
+    # -- the whole cycle -----------------------------------------------------------
+
+    def cycle(self) -> CycleReport:
+        report = CycleReport(started=self.s.clock())
+        requests_before = self.s.sheet.backend.requests
+        snap = self.load()
+        report.submissions = len(snap.items)
+        report.problems.extend(snap.problems)
+        for item in snap.items:
+            report.problems.extend(item.problems)
+        report.problems.extend(snap.registry.problems)
+        report.new_items = self.record(snap)
+        self.notify(snap, report)
+        self.publish(snap, report)
+        self.director_digest(snap, report)
+        self.officer_report(report)
+        self.write_back(snap, report)
+        report.sheet_requests = self.s.sheet.backend.requests - requests_before
+        report.finished = self.s.clock()
+        return report
+
+    def record(self, snap: Snapshot) -> int:
+        """Remember when each item was first seen and decided (for reports and waits)."""
+        now = self.s.clock()
+        known = self.s.ledger.event_times("submitted")
+        events: list[tuple[str, str, datetime, str]] = []
+        for item in snap.items:
+            if item.id not in known:
+                events.append((item.id, "submitted", item.submitted_at or now, item.school))
+            if item.decision in (Decision.APPROVED, Decision.REJECTED, Decision.RETURNED):
+                events.append((item.id, f"decided:{item.decision.value}", now, ""))
+        self.s.ledger.add_events(events)
+        return sum(1 for i in snap.items if i.id not in known)
+
+    # -- notices to submitters -------------------------------------------------------
+
+    def notify(self, snap: Snapshot, report: CycleReport) -> None:
+        publish = self.config.publish
+        now = self.s.clock()
+        horizon = now - timedelta(days=publish.acknowledge_days)
+        settled = self.s.ledger.settled_keys(("ack", "rejected", "returned"))
+        envelopes: list[Envelope] = []
+        for item in snap.items:
+            if not item.email or not item.valid:
+                continue
+            kinds = []
+            if publish.acknowledge and (item.submitted_at is None or item.submitted_at >= horizon):
+                kinds.append("ack")
+            if publish.notify_submitters and item.decision is Decision.REJECTED:
+                kinds.append("rejected")
+            if publish.notify_submitters and item.decision is Decision.RETURNED:
+                kinds.append("returned")
+            envelopes.extend(
+                self._notice(kind, item) for kind in kinds
+                if _key(kind, item.id, item.email) not in settled
+            )
+        self._send(envelopes, report, notices=True)
+
+    def _notice(self, kind: str, item: Submission) -> Envelope:
+        context = {"office": self.office, "now": self.s.clock(), "item": item}
+        return self._envelope(kind, item.id, item.email, item.sender_name, context, NOTICE)
+
+    # -- publishing ----------------------------------------------------------------
+
+    def due(self, snap: Snapshot) -> list[Submission]:
+        today = self.s.clock().astimezone(BANGKOK).date()
+        published = self.s.ledger.event_times("published")
+        return [
+            i for i in snap.items
+            if i.valid and i.decision is Decision.APPROVED and i.id not in published
+            and (i.publish_after is None or i.publish_after <= today)
+        ]
+
+    def publish(self, snap: Snapshot, report: CycleReport) -> None:
+        due = self.due(snap)
+        if not due:
+            return
+        approved_now = self._recheck(snap)
+        published: list[Submission] = []
+        for item in sorted(due, key=lambda i: (not i.urgent, i.row)):
+            if self.s.stop.is_set():
+                report.stopped = True
+                break
+            if (self.s.clock() - snap.read_at).total_seconds() > self.s.recheck_seconds:
+                approved_now = self._recheck(snap)
+            if item.id not in approved_now:
+                report.notes.append(f"{item.id}: การอนุมัติถูกถอนก่อนส่ง ไม่ได้ส่ง")
+                continue
+            report.approved += 1
+            if self._publish_item(item, snap.registry, report):
+                published.append(item)
+        for publisher in self.s.publishers:
+            try:
+                publisher.finish(published, snap.registry, self.s.clock())
+            except DeliveryError as exc:
+                report.notes.append(f"{publisher.name}: {exc}")
+
+    def _recheck(self, snap: Snapshot) -> set[str]:
+        """Read the approval column again right before sending (people may un-tick it)."""
+        fresh = self.s.sheet.read([self.tabs.form])[self.tabs.form]
+        items, _problems = parse_submissions(fresh, self.aliases["form"], None)
+        snap.read_at = self.s.clock()
+        return {i.id for i in items if i.decision is Decision.APPROVED}
+
+    def _publish_item(self, item: Submission, registry: Registry, report: CycleReport) -> bool:
+        for publisher in self.s.publishers:
+            try:
+                publisher.publish(item, self.s.clock())
+            except DeliveryError as exc:
+                report.notes.append(f"{item.id} {publisher.name}: {exc}")
+        recipients, problem = audience_of(registry, item)
+        if problem:
+            report.problems.append(Problem(self.tabs.form, problem, item.id, item.row,
+                                           self.aliases["form"]["audience"][0]))
+            return False
+        envelopes = []
+        for r in recipients:
+            if _settled(self.s.ledger, _key("bulletin", item.id, r.email)):
+                continue
+            context = self._bulletin_context(item, r)
+            envelopes.append(self._envelope(
+                "bulletin", item.id, r.email, r.coordinator or r.name, context,
+                URGENT if item.urgent else BULLETIN,
+                unsubscribe=context["unsubscribe_url"],
+            ))
+        result = self._send(envelopes, report)
+        if result.deferred or result.stopped:
+            return False
+        if self.s.ledger.add_event(item.id, "published", self.s.clock()):
+            report.published += 1
+        if self.config.publish.notify_submitters and item.email:
+            self._send([self._notice("approved", item)], report, notices=True)
+        return True
+
+    def _bulletin_context(self, item: Submission, recipient: Recipient) -> dict[str, Any]:
+        unsubscribe_to = self.config.mail.unsubscribe or self.config.mail.sender
+        token = message.unsubscribe_token(self._secret(), recipient.email)
+        return {
+            "office": self.office, "now": self.s.clock(), "item": item, "recipient": recipient,
+            "unsubscribe_url": message.unsubscribe_mailto(unsubscribe_to, token, recipient.email),
+        }
+
+    def preview(self, item: Submission, recipient: Recipient | None) -> tuple[Rendered, str]:
+        """The bulletin as ``recipient`` (or a sample member) would receive it."""
+        r = recipient or Recipient(self.config.mail.sender, "-", self.office.name)
+        return self.s.renderer.render("bulletin", self._bulletin_context(item, r)), r.email
+
+    # -- the director and the officer ------------------------------------------------
+
+    def director_digest(self, snap: Snapshot, report: CycleReport) -> None:
+        if not self.config.publish.director_digest or not self.config.office.director_email:
+            return
+        now = self.s.clock()
+        waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
+        if not waiting:
+            return
+        pending = [
+            _Waiting(i, max(0, (now - (i.submitted_at or now)).days)) for i in waiting
+        ]
+        pending.sort(key=lambda w: -w.waiting_days)
+        context = {"office": self.office, "now": now, "pending": pending,
+                   "oldest_days": pending[0].waiting_days}
+        day = now.astimezone(BANGKOK).date().isoformat()
+        addresses, _bad = parse_addresses(self.config.office.director_email)
+        self._send(
+            [self._envelope("director_digest", f"digest-{day}", a, None, context, DIGEST)
+             for a in addresses],
+            report, notices=True,
+        )
+
+    def officer_report(self, report: CycleReport) -> None:
+        if not self.config.publish.officer_report or not self.config.office.officer_email:
+            return
+        if not report.problems:
+            return
+        fingerprint = hashlib.sha256(
+            "\n".join(sorted(str(p) for p in report.problems)).encode()
+        ).hexdigest()[:12]
+        context = {
+            "office": self.office, "now": self.s.clock(),
+            "problems": [p for p in report.problems if p.severity == "error"],
+            "warnings": [p for p in report.problems if p.severity != "error"],
+        }
+        addresses, _bad = parse_addresses(self.config.office.officer_email)
+        self._send(
+            [self._envelope("officer_report", f"problems-{fingerprint}", a, None, context, REPORT)
+             for a in addresses],
+            report, notices=True,
+        )
+
+    # -- status back to the sheet -------------------------------------------------------
+
+    def write_back(self, snap: Snapshot, report: CycleReport) -> None:
+        ledger = self.s.ledger
+        counts = ledger.counts("bulletin")
+        published = ledger.event_times("published")
+        today = self.s.clock().astimezone(BANGKOK).date()
+        desired = {}
+        for item in snap.items:
+            waiting = ""
+            if item.publish_after is not None and item.publish_after > today:
+                waiting = "รอวันเผยแพร่"
+            desired[item.id] = worker_cells(
+                item, counts.get(item.id, {}), published.get(item.id), waiting
+            )
+        fields = [f for f in FORM_WORKER_FIELDS if f != "source"]
+        try:
+            result = self.s.sheet.update(
+                self.tabs.form, self.aliases["form"], fields, key_of, desired, current=snap.form
+            )
+        except SheetError as exc:
+            report.notes.append(f"บันทึกสถานะลงชีตไม่ได้: {exc}")
+            return
+        report.sheet_writes = result.cells
+        if result.skipped:
+            report.notes.append(f"บันทึกสถานะลงชีตไม่ได้ในรอบนี้: {result.skipped}")
+        for key in result.missing:
+            report.notes.append(f"{key}: แถวถูกลบจากชีตระหว่างรอบ; ไม่ได้บันทึกสถานะ")
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _secret(self) -> bytes:
+        if self._secret_cache is not None:
+            return self._secret_cache
+        value = self.s.ledger.get_state("unsubscribe_secret")
+        if value is None:
+            value = secrets.token_hex(32)
+            self.s.ledger.set_state("unsubscribe_secret", value)
+        self._secret_cache = bytes.fromhex(value)
+        return self._secret_cache
+
+    def _envelope(
+        self, kind: str, item_id: str, recipient: str, name: str | None,
+        context: dict[str, Any], priority: int, unsubscribe: str | None = None,
+    ) -> Envelope:
+        key = _key(kind, item_id, recipient)
+        mail = self.config.mail
+        msg_id = message.message_id(key, mail.sender)
+        msg = message.build(
+            rendered=self.s.renderer.render(kind, context),
+            sender=mail.sender,
+            sender_name=mail.sender_name or self.office.name,
+            recipient=recipient,
+            recipient_name=name,
+            msg_id=msg_id,
+            now=self.s.clock(),
+            reply_to=mail.reply_to,
+            unsubscribe=unsubscribe,
+        )
+        return Envelope(key, kind, item_id, recipient, msg_id, mail.sender, msg, priority)
+
+    def _send(
+        self, envelopes: list[Envelope], report: CycleReport, notices: bool = False
+    ) -> DispatchResult:
+        if not envelopes:
+            return DispatchResult()
+        result = self.dispatcher.send(envelopes)
+        if notices:
+            report.notices += result.sent
+        else:
+            report.sent += result.sent
+        report.failed += result.failed
+        report.deferred += result.deferred
+        if result.stopped:
+            report.notes.append(f"หยุดส่งชั่วคราว: {result.stopped}")
+        return result
+
+
+def _key(kind: str, item_id: str, recipient: str) -> str:
+    return f"{kind}:{item_id}:{recipient}"
+
+
+def _settled(ledger: Ledger, key: str) -> bool:
+    record = ledger.get(key)
+    return record is not None and record.status in ("sent", "failed")
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    item: Submission
+    waiting_days: int

@@ -1,0 +1,219 @@
+"""Send envelopes exactly once through a bounded pool of reused mail sessions.
+
+Order per message: skip if the ledger already has it settled; take one unit of the daily
+budget; wait for the shared rate limit; record ``pending``; send; record ``sent`` or
+``failed``. A crash between the last two steps leaves ``pending``, which is sent again later
+with the same Message-ID. All sessions share one rate limit and one budget.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from automation.errors import DeliveryError
+from automation.ports import DeliveryRecord, Envelope, Ledger, MailSession, MailTransport
+
+Clock = Callable[[], datetime]
+
+
+class RateLimiter:
+    """At most ``per_minute`` sends a minute across every session, evenly spaced."""
+
+    def __init__(self, per_minute: int, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 60.0 / per_minute
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._sleep = sleep
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+class Budget:
+    """Messages still allowed in the rolling 24-hour window."""
+
+    def __init__(self, remaining: int) -> None:
+        self.remaining = remaining
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.remaining <= 0:
+                return False
+            self.remaining -= 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self.remaining += 1
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    stopped: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    connections: int = 1
+    rate_per_minute: int = 60
+    daily_limit: int = 1500
+    retries: int = 3
+    backoff: float = 1.0
+    max_attempts: int = 10
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        ledger: Ledger,
+        transport: MailTransport,
+        clock: Clock,
+        policy: DispatchPolicy,
+        *,
+        stop: threading.Event | None = None,
+        on_sent: Callable[[Envelope, str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.ledger = ledger
+        self.transport = transport
+        self.clock = clock
+        self.policy = policy
+        self.stop = stop or threading.Event()
+        self.on_sent = on_sent
+        self.sleep = sleep
+        self.rate = RateLimiter(policy.rate_per_minute, sleep)
+        self._lock = threading.Lock()
+
+    def budget(self) -> Budget:
+        used = self.ledger.sent_since(self.clock() - timedelta(hours=24))
+        return Budget(max(0, self.policy.daily_limit - used))
+
+    def send(self, envelopes: Sequence[Envelope]) -> DispatchResult:
+        result = DispatchResult()
+        todo: queue.Queue[Envelope] = queue.Queue()
+        for env in sorted(envelopes, key=lambda e: e.priority):
+            record = self.ledger.get(env.key)
+            if record is not None and record.status in ("sent", "failed"):
+                result.skipped += 1
+            else:
+                todo.put(env)
+        if todo.empty():
+            return result
+        budget = self.budget()
+        halt = threading.Event()
+        workers = min(self.policy.connections, todo.qsize())
+        if workers == 1:
+            self._work(todo, budget, halt, result)
+        else:
+            threads = [
+                threading.Thread(target=self._work, args=(todo, budget, halt, result), daemon=True)
+                for _ in range(workers)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        result.deferred += todo.qsize()
+        return result
+
+    # -- one session's loop ----------------------------------------------------------
+
+    def _work(
+        self, todo: queue.Queue[Envelope], budget: Budget, halt: threading.Event,
+        result: DispatchResult,
+    ) -> None:
+        session: MailSession | None = None
+        try:
+            while not (halt.is_set() or self.stop.is_set()):
+                try:
+                    env = todo.get_nowait()
+                except queue.Empty:
+                    return
+                if not budget.take():
+                    todo.put(env)
+                    self._halt(halt, result, "daily limit reached; the rest waits for the window")
+                    return
+                session = self._deliver(env, session, budget, halt, result)
+        finally:
+            if session is not None:
+                session.close()
+
+    def _deliver(
+        self, env: Envelope, session: MailSession | None, budget: Budget,
+        halt: threading.Event, result: DispatchResult,
+    ) -> MailSession | None:
+        record = DeliveryRecord(
+            key=env.key, kind=env.kind, item_id=env.item_id, recipient=env.recipient,
+            channel="email", message_id=env.message_id, status="pending",
+        )
+        previous = self.ledger.get(env.key)
+        attempts = previous.attempts if previous else 0
+        for attempt in range(self.policy.retries + 1):
+            try:
+                if session is None:
+                    session = self.transport.open()
+                self.rate.wait()
+                self.ledger.begin(record, self.clock())
+                session.send(env)
+            except DeliveryError as exc:
+                if exc.scope in ("session", "account") and session is not None:
+                    session.close()
+                    session = None
+                if exc.scope == "account":
+                    self._settle(env, "pending", str(exc), result, budget)
+                    self._halt(halt, result, str(exc))
+                    return session
+                if exc.permanent:
+                    self._settle(env, "failed", str(exc), result, budget)
+                    return session
+                if attempt < self.policy.retries:
+                    self.sleep(exc.retry_after or self.policy.backoff * (2**attempt))
+                    continue
+                exhausted = attempts + attempt + 1 >= self.policy.max_attempts
+                final = "failed" if exhausted else "pending"
+                self._settle(env, final, str(exc), result, budget)
+                return session
+            self._settle(env, "sent", "", result, budget)
+            return session
+        return session
+
+    def _settle(
+        self, env: Envelope, status: str, error: str, result: DispatchResult, budget: Budget
+    ) -> None:
+        if self.ledger.get(env.key) is not None:
+            self.ledger.finish(env.key, status, self.clock(), error)
+        with self._lock:
+            if status == "sent":
+                result.sent += 1
+            elif status == "failed":
+                result.failed += 1
+                result.errors.append(f"{env.recipient}: {error}")
+            else:
+                result.deferred += 1
+                budget.give_back()
+                if error:
+                    result.errors.append(f"{env.recipient}: {error}")
+        if self.on_sent is not None:
+            self.on_sent(env, status)
+
+    def _halt(self, halt: threading.Event, result: DispatchResult, reason: str) -> None:
+        with self._lock:
+            if not result.stopped:
+                result.stopped = reason
+        halt.set()

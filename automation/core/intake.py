@@ -1,0 +1,200 @@
+"""Read the form-responses tab into Submissions: stable IDs, decisions, located problems."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from automation.core.table import Columns, Row, find_columns, rows
+from automation.model import Cell, Decision, Problem, Registry, Submission, Tab
+from automation.text import (
+    clean_text,
+    email_problem,
+    fuzzy_key,
+    normalize_email,
+    normalize_phone,
+    single_line,
+)
+from automation.thaidate import DateParseError, parse_date, parse_datetime
+
+_APPROVED = {"true", "อนุมัติ", "approved", "approve", "yes", "y", "ใช่", "ผ่าน", "✓", "✔", "☑"}
+_REJECTED = {"ไม่อนุมัติ", "ไม่ผ่าน", "reject", "rejected", "no", "ไม่"}
+_RETURNED = {"ส่งกลับแก้ไข", "ส่งกลับ", "แก้ไข", "ให้แก้ไข", "return", "returned", "revise"}
+_PENDING = {"", "false", "รอ", "รอพิจารณา", "pending", "☐"}
+_URGENT_WORDS = ("ด่วนที่สุด", "ด่วนมาก", "ด่วน", "urgent")
+_TRUTHY = {"true", "ใช่", "yes", "y", "1", "✓", "✔", "☑", "x", "ด่วน", "ด่วนมาก", "ด่วนที่สุด", "urgent"}
+
+
+def derive_id(timestamp: Cell, email: str, title: str) -> str:
+    """Deterministic ID from what the form wrote, so a crash before writing it changes nothing."""
+    try:
+        when = parse_datetime(timestamp)
+        stamp = when.isoformat() if when else ""
+    except DateParseError:
+        stamp = str(timestamp).strip()
+    basis = "\x1f".join((stamp, email.strip().casefold(), " ".join(title.split())))
+    return "N-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:8].upper()
+
+
+def read_decision(value: Cell) -> tuple[Decision, bool]:
+    """The director's approval cell: a checkbox or a dropdown word; also says 'urgent'."""
+    if isinstance(value, bool):
+        return (Decision.APPROVED if value else Decision.PENDING), False
+    if value is None:
+        return Decision.PENDING, False
+    text = re.sub(r"[\s\-–_/.,()]+", "", str(value)).casefold()
+    urgent = False
+    for word in _URGENT_WORDS:
+        if word in text and text not in _REJECTED:
+            urgent = True
+            text = text.replace(word, "")
+            break
+    if text in _REJECTED:
+        return Decision.REJECTED, False
+    if text in _RETURNED:
+        return Decision.RETURNED, False
+    if text in _APPROVED or (urgent and text == ""):
+        return Decision.APPROVED, urgent
+    if text in _PENDING:
+        return Decision.PENDING, False
+    return Decision.UNREADABLE, False
+
+
+def truthy(value: Cell) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().casefold() in _TRUTHY
+
+
+def key_of(row: Row) -> str:
+    """The row's stable ID: the written one, or the one it will get."""
+    return row.text("id") or derive_id(row.get("timestamp"), row.text("email"), row.text("title"))
+
+
+def _urls(value: str) -> tuple[str, ...]:
+    return tuple(u for u in re.split(r"[\s,;]+", value) if u)
+
+
+def parse_submissions(
+    tab: Tab,
+    aliases: Mapping[str, Sequence[str]],
+    registry: Registry | None,
+    *,
+    max_title: int = 300,
+    max_body: int = 20000,
+) -> tuple[list[Submission], list[Problem]]:
+    """Every data row as a Submission; problems with the tab itself come back separately."""
+    columns = find_columns(tab, aliases)
+    tab_problems = list(columns.problems)
+    for field in ("title", "body", "approval"):
+        if field not in columns.by_field:
+            tab_problems.append(
+                Problem(
+                    tab.title,
+                    f"ไม่พบคอลัมน์ '{aliases[field][0]}' (ชื่อที่ยอมรับ: "
+                    f"{', '.join(aliases[field])}); เพิ่มหัวคอลัมน์หรือตั้ง "
+                    f"[sheets.columns.form] {field} ใน schedule.toml",
+                    row=1,
+                    column=aliases[field][0],
+                )
+            )
+    if any(p.severity == "error" for p in tab_problems):
+        return [], tab_problems
+    schools = registry.by_school_key() if registry else {}
+    seen: dict[str, int] = {}
+    result: list[Submission] = []
+    for row in rows(tab, columns):
+        item = _submission(row, columns, schools, max_title, max_body)
+        if item.id in seen:
+            dup = Problem(tab.title, f"แถวซ้ำกับแถว {seen[item.id]} (รหัสเดียวกัน); ข้ามแถวนี้",
+                          row_id=item.id, row=row.number, severity="warning")
+            tab_problems.append(dup)
+            continue
+        seen[item.id] = row.number
+        result.append(item)
+    return result, tab_problems
+
+
+def _submission(
+    row: Row, columns: Columns, schools: Mapping[str, object], max_title: int, max_body: int
+) -> Submission:
+    item_id = key_of(row)
+    problems: list[Problem] = []
+
+    def problem(field: str, message: str, severity: str = "error") -> None:
+        header = columns.header(field) if field in columns.by_field else field
+        problems.append(Problem(columns.tab, message, item_id, row.number, header, severity))
+
+    title = single_line(row.text("title"))
+    body = clean_text(row.get("body"))
+    if not title:
+        problem("title", "ไม่มีหัวข้อข่าว; ให้ผู้ส่งส่งแบบฟอร์มใหม่พร้อมหัวข้อ")
+    elif len(title) > max_title:
+        problem("title", f"หัวข้อข่าวยาว {len(title)} ตัวอักษร เกิน {max_title}; ย่อหัวข้อ")
+    if not body:
+        problem("body", "ไม่มีเนื้อหาข่าว")
+    elif len(body) > max_body:
+        problem("body", f"เนื้อหาข่าวยาว {len(body)} ตัวอักษร เกิน {max_body}")
+    raw_email = row.text("email")
+    email = normalize_email(raw_email) if raw_email else ""
+    if raw_email:
+        why = email_problem(raw_email)
+        if why:
+            problem("email", f"อีเมลผู้ส่ง '{single_line(raw_email, 80)}' ใช้ไม่ได้: {why}")
+            email = ""
+    school = single_line(row.text("school"))
+    member = schools.get(_school_key(school)) if school else None
+    if school and schools and member is None:
+        problem("school", f"ไม่พบ '{school}' ในทะเบียนเครือข่าย", severity="warning")
+    decision, urgent = read_decision(row.get("approval"))
+    if decision is Decision.UNREADABLE:
+        problem("approval", f"ไม่เข้าใจค่าการอนุมัติ '{row.text('approval')}'; ใช้ช่องติ๊ก "
+                "หรือคำว่า อนุมัติ / ไม่อนุมัติ / ส่งกลับแก้ไข")
+    submitted_at = _when(row, "timestamp", problem)
+    activity = _day(row, "activity_date", problem, "warning")
+    publish_after = _day(row, "publish_after", problem, "error")
+    return Submission(
+        id=item_id,
+        row=row.number,
+        submitted_at=submitted_at,
+        email=email,
+        school=school,
+        sender_name=single_line(row.text("sender"), 200),
+        phone=normalize_phone(row.get("phone")) or row.text("phone"),
+        title=title,
+        body=body,
+        activity_date=activity,
+        images=_urls(row.text("images")),
+        links=_urls(row.text("links")),
+        category=single_line(row.text("category"), 100),
+        source=row.text("source") or "form",
+        decision=decision,
+        note=clean_text(row.get("note"), limit=2000),
+        audience=single_line(row.text("audience"), 300),
+        publish_after=publish_after,
+        urgent=urgent or truthy(row.get("urgent")),
+        cluster=getattr(member, "cluster", None) or None,
+        problems=tuple(problems),
+    )
+
+
+def _school_key(name: str) -> str:
+    return fuzzy_key(name)
+
+
+def _when(row: Row, field: str, problem: object) -> datetime | None:
+    try:
+        return parse_datetime(row.get(field))
+    except DateParseError as exc:
+        problem(field, str(exc), "warning")  # type: ignore[operator]
+        return None
+
+
+def _day(row: Row, field: str, problem: object, severity: str) -> date | None:
+    try:
+        return parse_date(row.get(field))
+    except DateParseError as exc:
+        problem(field, str(exc), severity)  # type: ignore[operator]
+        return None

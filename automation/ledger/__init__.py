@@ -1,0 +1,1 @@
+"""The delivery ledger: what was attempted and what was delivered."""

@@ -1,0 +1,236 @@
+"""SQLite ledger (WAL), committed per message so kill -9 never loses a recorded send.
+
+A row is written as ``pending`` before the send starts and as ``sent`` or ``failed`` after.
+A ``pending`` row found later means "uncertain": it is sent again with the same Message-ID,
+so the receiving side can discard the repeat. Safe to share between sending threads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from automation.ports import DeliveryRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    sent_at TEXT,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS deliveries_item ON deliveries(item_id);
+CREATE INDEX IF NOT EXISTS deliveries_sent ON deliveries(channel, sent_at);
+CREATE TABLE IF NOT EXISTS events (
+    item_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (item_id, event)
+);
+CREATE TABLE IF NOT EXISTS state (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+_COLUMNS = (
+    "key, kind, item_id, recipient, channel, message_id, status, attempts, error, "
+    "created_at, updated_at, sent_at, detail"
+)
+
+
+def _ts(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class SqliteLedger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only power loss can drop a commit.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def get(self, key: str) -> DeliveryRecord | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM deliveries WHERE key = ?", (key,)
+            ).fetchone()
+        return _record(row) if row else None
+
+    def begin(self, record: DeliveryRecord, at: datetime) -> None:
+        with self._lock:
+            self._db.execute(
+                f"""INSERT INTO deliveries ({_COLUMNS})
+                    VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, '', ?, ?, NULL, ?)
+                    ON CONFLICT(key) DO UPDATE SET
+                        status = 'pending', attempts = attempts + 1,
+                        updated_at = excluded.updated_at
+                """,
+                (
+                    record.key,
+                    record.kind,
+                    record.item_id,
+                    record.recipient,
+                    record.channel,
+                    record.message_id,
+                    _ts(at),
+                    _ts(at),
+                    record.detail,
+                ),
+            )
+
+    def finish(self, key: str, status: str, at: datetime, error: str = "") -> None:
+        if status not in ("sent", "failed", "pending"):
+            raise ValueError(status)
+        with self._lock:
+            self._db.execute(
+                "UPDATE deliveries SET status = ?, error = ?, updated_at = ?, "
+                "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE key = ?",
+                (status, error[:500], _ts(at), status, _ts(at), key),
+            )
+
+    def deliveries(
+        self, *, item_id: str | None = None, kind: str | None = None
+    ) -> list[DeliveryRecord]:
+        query = f"SELECT {_COLUMNS} FROM deliveries WHERE 1=1"
+        args: list[str] = []
+        if item_id is not None:
+            query += " AND item_id = ?"
+            args.append(item_id)
+        if kind is not None:
+            query += " AND kind = ?"
+            args.append(kind)
+        with self._lock:
+            return [_record(r) for r in self._db.execute(query + " ORDER BY rowid", args)]
+
+    def settled_keys(self, kinds: tuple[str, ...]) -> set[str]:
+        """Keys of deliveries of these kinds that are sent or failed (not to be sent again)."""
+        marks = ",".join("?" * len(kinds))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT key FROM deliveries WHERE kind IN ({marks}) "
+                "AND status IN ('sent', 'failed')",
+                kinds,
+            ).fetchall()
+        return {str(k) for (k,) in rows}
+
+    def sent_since(self, since: datetime, channel: str = "email") -> int:
+        with self._lock:
+            (count,) = self._db.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE channel = ? AND sent_at >= ?",
+                (channel, _ts(since)),
+            ).fetchone()
+        return int(count)
+
+    def add_event(self, item_id: str, event: str, at: datetime, detail: str = "") -> bool:
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO events (item_id, event, at, detail) VALUES (?, ?, ?, ?)",
+                (item_id, event, _ts(at), detail),
+            )
+        return cur.rowcount == 1
+
+    def add_events(self, events: list[tuple[str, str, datetime, str]]) -> int:
+        """Record many (item, event, at, detail) at once; existing ones are kept."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                before = self._db.total_changes
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO events (item_id, event, at, detail) VALUES (?, ?, ?, ?)",
+                    [(i, e, _ts(a), d) for i, e, a, d in events],
+                )
+                added = self._db.total_changes - before
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return added
+
+    def event_times(self, event: str) -> dict[str, datetime]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT item_id, at FROM events WHERE event = ?", (event,)
+            ).fetchall()
+        return {str(i): datetime.fromisoformat(a) for i, a in rows}
+
+    def counts(self, kind: str) -> dict[str, dict[str, int]]:
+        """Per item: how many deliveries of ``kind`` are in each status."""
+        result: dict[str, dict[str, int]] = {}
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT item_id, status, COUNT(*) FROM deliveries WHERE kind = ? "
+                "GROUP BY item_id, status",
+                (kind,),
+            ).fetchall()
+        for item_id, status, count in rows:
+            result.setdefault(str(item_id), {})[str(status)] = int(count)
+        return result
+
+    def events(self, item_id: str | None = None) -> list[tuple[str, str, datetime, str]]:
+        query = "SELECT item_id, event, at, detail FROM events"
+        args: tuple[str, ...] = ()
+        if item_id is not None:
+            query += " WHERE item_id = ?"
+            args = (item_id,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY at", args).fetchall()
+        return [(i, e, datetime.fromisoformat(a), d) for i, e, a, d in rows]
+
+    def get_state(self, name: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_state(self, name: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO state (name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+
+def _record(row: tuple[object, ...]) -> DeliveryRecord:
+    (key, kind, item_id, recipient, channel, message_id, status, attempts, error,
+     created, updated, sent, detail) = row
+    return DeliveryRecord(
+        key=str(key),
+        kind=str(kind),
+        item_id=str(item_id),
+        recipient=str(recipient),
+        channel=str(channel),
+        message_id=str(message_id),
+        status=str(status),
+        attempts=int(str(attempts)),
+        error=str(error),
+        created_at=_dt(str(created)),
+        updated_at=_dt(str(updated)),
+        sent_at=_dt(str(sent)) if sent else None,
+        detail=str(detail),
+    )

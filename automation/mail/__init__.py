@@ -1,0 +1,1 @@
+"""Mail transports: the embedded outbox folder and SMTP."""

@@ -1,0 +1,120 @@
+"""SMTP transport (smtplib): one reused connection per session, errors mapped to verdicts."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email import policy
+from pathlib import Path
+
+from automation.errors import DeliveryError
+from automation.mail.replies import DEFAULT_RULES, ReplyRule, classify
+from automation.ports import Envelope
+
+
+class SmtpTransport:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        security: str = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        cafile: Path | None = None,
+        rules: tuple[ReplyRule, ...] = DEFAULT_RULES,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        self.cafile = cafile
+        self.rules = rules
+
+    def _context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.cafile) if self.cafile else None)
+
+    def open(self) -> SmtpSession:
+        where = f"{self.host}:{self.port}"
+        try:
+            client: smtplib.SMTP
+            if self.security == "ssl":
+                client = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=self._context()
+                )
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.security == "starttls":
+                client.starttls(context=self._context())
+            if self.username:
+                client.login(self.username, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(
+                f"mail server {where} refused the login for '{self.username}' "
+                f"({exc.smtp_code}); check 'mail.username' and the password variable",
+                permanent=True,
+                scope="account",
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError(
+                f"mail server {where} does not offer STARTTLS/AUTH; check 'mail.security'",
+                permanent=True,
+                scope="account",
+            ) from None
+        except ssl.SSLError as exc:
+            raise DeliveryError(
+                f"TLS with mail server {where} failed ({exc.reason}); check 'mail.security' "
+                "and 'mail.port' (465 = ssl, 587 = starttls)",
+                permanent=True,
+                scope="account",
+            ) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(
+                f"cannot connect to mail server {where}: {exc}", permanent=False, scope="session"
+            ) from None
+        return SmtpSession(client, self.rules)
+
+
+class SmtpSession:
+    def __init__(self, client: smtplib.SMTP, rules: tuple[ReplyRule, ...]) -> None:
+        self.client = client
+        self.rules = rules
+
+    def send(self, envelope: Envelope) -> None:
+        data = envelope.message.as_bytes(policy=policy.SMTP)
+        try:
+            refused = self.client.sendmail(envelope.sender, [envelope.recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            raise self._error(code, text) from None
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            raise self._error(exc.smtp_code, exc.smtp_error) from None
+        except smtplib.SMTPResponseException as exc:
+            raise self._error(exc.smtp_code, exc.smtp_error) from None
+        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise DeliveryError(
+                f"connection lost: {exc}", permanent=False, scope="session"
+            ) from None
+        if refused:
+            code, text = next(iter(refused.values()))
+            raise self._error(code, text)
+
+    def _error(self, code: int, text: bytes | str) -> DeliveryError:
+        message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        rule = classify(code, message, self.rules)
+        reason = f"{code} {message}".strip()
+        if rule.verdict == "recipient":
+            return DeliveryError(reason, permanent=True, scope="recipient")
+        if rule.verdict in ("quota", "stop"):
+            return DeliveryError(reason, permanent=rule.verdict == "stop", scope="account")
+        # 421 closes the connection; other throttles and 4xx keep it usable.
+        scope = "session" if code == 421 or rule.verdict == "throttle" else "recipient"
+        return DeliveryError(reason, permanent=False, scope=scope)
+
+    def close(self) -> None:
+        try:
+            self.client.quit()
+        except (smtplib.SMTPException, OSError):
+            self.client.close()

@@ -1,0 +1,183 @@
+"""Records that cross the boundaries between the core and its adapters.
+
+Thai words stay in data and templates; identifiers name things in the users' own terms.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+Cell = str | bool | int | float | date | datetime | None
+"""One spreadsheet value as a backend hands it over: booleans for checkboxes, dates as dates."""
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab read in one call: ``rows[0]`` is the header row; sheet row n is ``rows[n-1]``."""
+
+    title: str
+    rows: list[list[Cell]]
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """A raw value for one cell, by 1-based sheet position located in a fresh read."""
+
+    tab: str
+    row: int
+    col: int
+    value: Cell
+
+
+class Decision(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+    UNREADABLE = "unreadable"
+
+
+class Status(enum.StrEnum):
+    """The worker-owned status words in the form-responses tab."""
+
+    WAITING = "รอพิจารณา"
+    APPROVED = "อนุมัติ-รอเผยแพร่"
+    PUBLISHED = "เผยแพร่แล้ว"
+    REJECTED = "ไม่อนุมัติ"
+    RETURNED = "ส่งกลับแก้ไข"
+    ERROR = "ผิดพลาด"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a person must fix, located so they can find it."""
+
+    tab: str
+    message: str
+    row_id: str | None = None
+    row: int | None = None
+    column: str | None = None
+    severity: str = "error"  # "error" stops the item; "warning" is only reported
+
+    def where(self) -> str:
+        parts = [f"แท็บ '{self.tab}'"]
+        if self.row_id:
+            parts.append(f"รหัส {self.row_id}")
+        if self.row:
+            parts.append(f"แถว {self.row}")
+        if self.column:
+            parts.append(f"คอลัมน์ '{self.column}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.where()}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One news item as submitted (by form or e-mail) plus the director's decision."""
+
+    id: str
+    row: int
+    submitted_at: datetime | None
+    email: str
+    school: str
+    sender_name: str
+    phone: str
+    title: str
+    body: str
+    activity_date: date | None
+    images: tuple[str, ...]
+    links: tuple[str, ...]
+    category: str
+    source: str
+    decision: Decision
+    note: str
+    audience: str
+    publish_after: date | None
+    urgent: bool
+    cluster: str | None = None
+    url: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One row of the network registry."""
+
+    member_id: str
+    row: int
+    network: str
+    group: str
+    name: str
+    cluster: str
+    coordinator: str
+    position: str
+    phone: str
+    emails: tuple[str, ...]
+    accepts_email: bool
+    active: bool
+    updated: date | None
+    public: bool
+    note: str = ""
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One address that receives a bulletin, with the member it belongs to."""
+
+    email: str
+    member_id: str
+    name: str
+    coordinator: str = ""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    email: str
+    reason: str
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Registry:
+    members: tuple[Member, ...]
+    suppressed: frozenset[str]
+    problems: tuple[Problem, ...] = ()
+
+    def by_school_key(self) -> dict[str, Member]:
+        from automation.text import fuzzy_key
+
+        return {fuzzy_key(m.name): m for m in self.members}
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did, printed by the CLI and kept for `automation status`."""
+
+    started: datetime
+    finished: datetime | None = None
+    submissions: int = 0
+    new_items: int = 0
+    approved: int = 0
+    published: int = 0
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    notices: int = 0
+    sheet_writes: int = 0
+    sheet_requests: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.stopped

@@ -1,0 +1,135 @@
+"""The small interfaces the core owns; adapters implement them.
+
+Nothing here imports an adapter library. Wiring in ``automation.wiring`` picks the
+implementations from the config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from automation.model import Cell, CellWrite, Registry, Submission, Tab
+
+
+class SheetBackend(Protocol):
+    """A spreadsheet: whole tabs in, batched raw cell values out."""
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Tab]:
+        """Read every named tab in one call. A missing tab raises SheetError naming it."""
+        ...
+
+    def write(self, writes: Sequence[CellWrite]) -> None:
+        """Write raw values (never formulas) in one batched call; grows the grid if needed."""
+        ...
+
+    def append(self, tab: str, rows: Sequence[Sequence[Cell]]) -> None:
+        """Append rows after the tab's last row, raw values, in one call."""
+        ...
+
+    def replace(self, tab: str, rows: Sequence[Sequence[Cell]]) -> None:
+        """Replace a worker-owned tab's whole content (created if missing) in one call."""
+        ...
+
+    @property
+    def requests(self) -> int:
+        """Requests made to the spreadsheet service so far (for the cycle summary)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One message to one recipient, with the ledger key that makes it exactly-once."""
+
+    key: str
+    kind: str
+    item_id: str
+    recipient: str
+    message_id: str
+    sender: str
+    message: EmailMessage
+    priority: int = 5
+
+
+class MailSession(Protocol):
+    def send(self, envelope: Envelope) -> None:
+        """Hand one message to the provider; raises DeliveryError."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class MailTransport(Protocol):
+    def open(self) -> MailSession:
+        """Open one session (connection + login); raises DeliveryError(scope="session")."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    key: str
+    kind: str
+    item_id: str
+    recipient: str
+    channel: str
+    message_id: str
+    status: str  # pending | sent | failed
+    attempts: int = 0
+    error: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    sent_at: datetime | None = None
+    detail: str = ""
+
+
+class Ledger(Protocol):
+    """What was attempted and what was delivered, committed per message."""
+
+    def get(self, key: str) -> DeliveryRecord | None: ...
+
+    def begin(self, record: DeliveryRecord, at: datetime) -> None:
+        """Record an attempt as pending (committed) before the send starts."""
+        ...
+
+    def finish(self, key: str, status: str, at: datetime, error: str = "") -> None: ...
+
+    def deliveries(
+        self, *, item_id: str | None = None, kind: str | None = None
+    ) -> list[DeliveryRecord]: ...
+
+    def settled_keys(self, kinds: tuple[str, ...]) -> set[str]: ...
+
+    def sent_since(self, since: datetime, channel: str = "email") -> int: ...
+
+    def add_event(self, item_id: str, event: str, at: datetime, detail: str = "") -> bool:
+        """Record an item event once; False if it was already recorded."""
+        ...
+
+    def add_events(self, events: list[tuple[str, str, datetime, str]]) -> int: ...
+
+    def event_times(self, event: str) -> dict[str, datetime]: ...
+
+    def counts(self, kind: str) -> dict[str, dict[str, int]]: ...
+
+    def events(self, item_id: str | None = None) -> list[tuple[str, str, datetime, str]]: ...
+
+    def get_state(self, name: str) -> str | None: ...
+
+    def set_state(self, name: str, value: str) -> None: ...
+
+
+class Publisher(Protocol):
+    """A publishing channel beside e-mail (news board, chat, social), exactly-once per item."""
+
+    name: str
+
+    def publish(self, item: Submission, now: datetime) -> None:
+        """Publish one approved item; idempotent; raises DeliveryError."""
+        ...
+
+    def finish(self, published: Sequence[Submission], registry: Registry, now: datetime) -> None:
+        """Called once per cycle after publishing (e.g. rebuild lists and feeds)."""
+        ...

@@ -1,0 +1,1 @@
+"""Spreadsheet backends: the embedded local workbook and Google Sheets."""

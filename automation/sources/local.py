@@ -1,0 +1,195 @@
+"""The embedded backend: a local .xlsx workbook edited by people in Excel or LibreOffice.
+
+It behaves like the Google backend: whole tabs in one read, raw values out in one batched
+write. Writes go to a temporary file that replaces the workbook atomically, so a crash never
+leaves half a file; a workbook that is open in an office program or changed since it was
+read is not overwritten (the caller retries or skips and reports it).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from automation.errors import SheetError
+from automation.model import Cell, CellWrite, Tab
+
+
+class LocalWorkbook:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        self._requests = 0
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    def read(self, tabs: Sequence[str]) -> dict[str, Tab]:
+        self._requests += 1
+        stamp = self._file_stamp()
+        book = self._load(read_only=True)
+        try:
+            result = {}
+            for title in tabs:
+                sheet = self._sheet(book, title)
+                values = sheet.iter_rows(values_only=True)
+                result[title] = Tab(title, [_trim(list(r)) for r in values])
+        finally:
+            book.close()
+        self._stamp = stamp
+        return result
+
+    def write(self, writes: Sequence[CellWrite]) -> None:
+        if not writes:
+            return
+        self._modify(lambda book: _apply(book, writes, self))
+
+    def append(self, tab: str, rows: Sequence[Sequence[Cell]]) -> None:
+        def run(book: Workbook) -> None:
+            sheet = self._sheet(book, tab)
+            start = _last_row(sheet) + 1
+            for offset, values in enumerate(rows):
+                for col, value in enumerate(values, start=1):
+                    _set(sheet.cell(row=start + offset, column=col), value)
+
+        self._modify(run, check_stamp=False)
+
+    def replace(self, tab: str, rows: Sequence[Sequence[Cell]]) -> None:
+        def run(book: Workbook) -> None:
+            if tab in book.sheetnames:
+                index = book.sheetnames.index(tab)
+                book.remove(book[tab])
+                sheet = book.create_sheet(tab, index)
+            else:
+                sheet = book.create_sheet(tab)
+            for r, values in enumerate(rows, start=1):
+                for c, value in enumerate(values, start=1):
+                    _set(sheet.cell(row=r, column=c), value)
+
+        self._modify(run, check_stamp=False)
+
+    @staticmethod
+    def create(path: Path, tabs: dict[str, list[list[Any]]]) -> None:
+        """Write a new workbook (used by `automation init`)."""
+        book = Workbook()
+        default = book.active
+        for title, values in tabs.items():
+            sheet = book.create_sheet(title)
+            for r, row in enumerate(values, start=1):
+                for c, value in enumerate(row, start=1):
+                    _set(sheet.cell(row=r, column=c), value)
+            sheet.freeze_panes = "A2"
+        if default is not None:
+            book.remove(default)
+        _save_atomically(book, path)
+
+    # -- internals -----------------------------------------------------------------
+
+    def _modify(self, change: Any, check_stamp: bool = True) -> None:
+        self._requests += 1
+        self._refuse_if_open()
+        if check_stamp and self._stamp is not None and self._file_stamp() != self._stamp:
+            raise SheetError(
+                f"ไฟล์ {self.path.name} ถูกแก้ไขระหว่างรอบการทำงาน; จะอ่านใหม่แล้วเขียนอีกครั้ง",
+                transient=True,
+            )
+        book = self._load(read_only=False)
+        change(book)
+        _save_atomically(book, self.path)
+        self._stamp = self._file_stamp()
+
+    def _refuse_if_open(self) -> None:
+        for lock in (
+            self.path.with_name(f"~${self.path.name}"),
+            self.path.with_name(f".~lock.{self.path.name}#"),
+        ):
+            if lock.exists():
+                raise SheetError(
+                    f"ไฟล์ {self.path.name} เปิดอยู่ในโปรแกรมอื่น (พบ {lock.name}); "
+                    "ปิดไฟล์แล้วรอบถัดไปจะบันทึกสถานะให้",
+                    transient=True,
+                )
+
+    def _file_stamp(self) -> tuple[int, int]:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise SheetError(
+                f"workbook {self.path} not found; check 'sheets.workbook' in schedule.toml "
+                "or create a demo with 'automation init'"
+            ) from None
+        return (st.st_mtime_ns, st.st_size)
+
+    def _load(self, read_only: bool) -> Workbook:
+        try:
+            return openpyxl.load_workbook(self.path, read_only=read_only, data_only=True)
+        except FileNotFoundError:
+            raise SheetError(f"workbook {self.path} not found; check 'sheets.workbook'") from None
+        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+            raise SheetError(
+                f"workbook {self.path} cannot be opened as .xlsx ({exc}); "
+                "save it as Excel Workbook (.xlsx)"
+            ) from None
+
+    def _sheet(self, book: Workbook, title: str) -> Worksheet:
+        if title not in book.sheetnames:
+            present = ", ".join(f"'{n}'" for n in book.sheetnames)
+            raise SheetError(
+                f"แท็บ '{title}' ไม่มีในไฟล์ {self.path.name} (มี: {present}); "
+                "ตั้งชื่อแท็บให้ตรงหรือแก้ [sheets.tabs] ใน schedule.toml"
+            )
+        sheet: Worksheet = book[title]
+        return sheet
+
+
+def _apply(book: Workbook, writes: Sequence[CellWrite], owner: LocalWorkbook) -> None:
+    for w in writes:
+        _set(owner._sheet(book, w.tab).cell(row=w.row, column=w.col), w.value)
+
+
+def _set(cell: XlCell, value: Cell) -> None:
+    cell.value = value
+    if isinstance(value, str):
+        # openpyxl turns text starting with "=" into a formula; people's text stays text.
+        cell.data_type = "s"
+    elif isinstance(value, datetime):
+        cell.number_format = "dd/mm/yyyy hh:mm:ss"
+    elif isinstance(value, date):
+        cell.number_format = "dd/mm/yyyy"
+
+
+def _last_row(sheet: Worksheet) -> int:
+    for row in range(sheet.max_row, 0, -1):
+        if any(c.value not in (None, "") for c in sheet[row]):
+            return row
+    return 0
+
+
+def _trim(values: list[Any]) -> list[Cell]:
+    while values and values[-1] in (None, ""):
+        values.pop()
+    return values
+
+
+def _save_atomically(book: Workbook, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,61 @@
+"""All wiring in one place: config → adapters → the core's Services."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from automation.config import Config
+from automation.core.cycle import Services, Worker
+from automation.core.render import Renderer
+from automation.core.table import Sheet
+from automation.ledger.sqlite import SqliteLedger
+from automation.ports import MailTransport, SheetBackend
+from automation.thaidate import BANGKOK
+
+
+def now() -> datetime:
+    return datetime.now(BANGKOK)
+
+
+def sheet_backend(config: Config) -> SheetBackend:
+    sheets = config.sheets
+    if sheets.backend == "google":
+        from automation.sources.google import GoogleSheet  # gspread only when asked for
+
+        return GoogleSheet.from_config(sheets)
+    from automation.sources.local import LocalWorkbook
+
+    assert sheets.workbook is not None  # checked when the config was loaded
+    return LocalWorkbook(sheets.workbook)
+
+
+def mail_transport(config: Config) -> MailTransport:
+    mail = config.mail
+    if mail.transport == "smtp":
+        from automation.mail.smtp import SmtpTransport
+
+        return SmtpTransport(
+            mail.host, mail.port, mail.security, mail.username, mail.password(),
+            timeout=mail.timeout, cafile=mail.cafile,
+        )
+    from automation.mail.outbox import OutboxTransport
+
+    assert mail.outbox is not None
+    return OutboxTransport(mail.outbox)
+
+
+def services(config: Config, stop: threading.Event | None = None) -> Services:
+    return Services(
+        config=config,
+        sheet=Sheet(sheet_backend(config)),
+        ledger=SqliteLedger(config.ledger_path),
+        transport=mail_transport(config),
+        renderer=Renderer(config.templates),
+        clock=now,
+        stop=stop or threading.Event(),
+    )
+
+
+def worker(config: Config, stop: threading.Event | None = None) -> Worker:
+    return Worker(services(config, stop))

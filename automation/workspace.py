@@ -1,0 +1,57 @@
+"""`automation init`: a ready demo workspace (config + local workbook with Thai sample data)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from automation.errors import ConfigError
+
+CONFIG = """\
+# Demo workspace made by `automation init`. Every key is documented in the sample
+# schedule.toml at the top of the project; relative paths are relative to this file.
+
+[office]
+name = "{name}"
+website = "{website}"
+director_email = "{director}"
+officer_email = "{officer}"
+
+[sheets]
+backend = "local"
+workbook = "workbook.xlsx"
+
+[mail]
+transport = "outbox"
+outbox = "outbox"
+sender = "{sender}"
+sender_name = "ฝ่ายประชาสัมพันธ์ {name}"
+rate_per_minute = 600
+daily_limit = 2000
+"""
+
+
+def init(folder: Path, today: date, force: bool = False) -> Path:
+    """Create ``folder``/schedule.toml and ``folder``/workbook.xlsx; returns the config path."""
+    from automation.demo import DEMO_OFFICE, demo_tabs
+    from automation.sources.local import LocalWorkbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "schedule.toml"
+    workbook = folder / "workbook.xlsx"
+    for path in (config, workbook):
+        if path.exists() and not force:
+            raise ConfigError(f"{path} already exists; use --force to replace the demo workspace")
+    office = DEMO_OFFICE
+    config.write_text(
+        CONFIG.format(
+            name=office.name, website=office.website, director=office.director_email,
+            officer=office.officer_email, sender=office.sender,
+        ),
+        encoding="utf-8",
+    )
+    LocalWorkbook.create(workbook, demo_tabs(today))
+    for stale in ("ledger.sqlite3", "ledger.sqlite3-wal", "ledger.sqlite3-shm"):
+        if force:
+            (folder / stale).unlink(missing_ok=True)
+    return config
