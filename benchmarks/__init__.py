@@ -1,0 +1,1 @@
+"""Benchmarks of the PR-news worker against provider-like local servers."""
