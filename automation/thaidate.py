@@ -116,16 +116,19 @@ def from_serial(value: float, tz: tzinfo = BANGKOK) -> datetime:
     The integer part counts days from 1899-12-30 and the fraction is the wall-clock time
     in the spreadsheet's zone. Excel's fictitious 29 February 1900 only shifts serials
     below 61 (before 1900-03-01), which never occur in this office's sheets; Google Sheets
-    has no such quirk.
+    has no such quirk. The time is rounded to the microsecond while the float resolves it
+    (serials below 65536, i.e. until 2079) and to the millisecond, all a spreadsheet keeps,
+    beyond that.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"a spreadsheet serial must be a number, got {type(value).__name__}")
     if not math.isfinite(value):
         raise DateParseError(value)
     days = math.floor(value)
-    # Splitting off the whole days first keeps the fraction exact, so rounding to the
-    # microsecond recovers what the spreadsheet (or to_serial) stored.
-    micros = round((value - days) * _MICROS_PER_DAY)
+    # Splitting off the whole days first keeps the fraction exact, so rounding to a grid
+    # coarser than the float's spacing recovers what the spreadsheet (or to_serial) stored.
+    grid = 1 if math.ulp(value) * _MICROS_PER_DAY < 1 else 1000
+    micros = round((value - days) * _MICROS_PER_DAY / grid) * grid
     try:
         naive = _SERIAL_EPOCH_DT + timedelta(days=days, microseconds=micros)
     except OverflowError:
@@ -209,7 +212,8 @@ _FORMS = [
         rf"(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?\s*[-/.]?\s*(?:เดือน\s*)?"
         rf"(?P<mname>{_MONTH_ALT})\s*[-/.,]?\s*(?:{_ERA})?{_YEAR}",
         # November 24, 2026
-        rf"(?P<mname>{_MONTH_ALT})\s*(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?:{_ERA})?{_YEAR}",
+        rf"(?P<mname>{_MONTH_ALT})\s*(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)"
+        rf"(?:{_ERA})?{_YEAR}",
     )
 ]
 _WEEKDAY_PREFIX = re.compile(
