@@ -601,3 +601,28 @@ def test_large_batch_get(api: FakeSheetsAPI, client: gspread.Client) -> None:
     assert formatted[0][-1][:3] == ["R29999", "29999", "FALSE"]
     assert unformatted[0][-1][:3] == ["R29999", 29999, False]
     assert formatted[0][-1][14] == "ข้อความ 29999-10"
+
+
+def test_grid_data_shows_validation_and_thai_era_dates(
+    book: FakeSpreadsheet, sheet: gspread.Spreadsheet
+) -> None:
+    tab = book.tab(REGISTRY_TAB)
+    tab.add_checkboxes("D2:D")
+    book.buddhist_era = True
+    ws = sheet.worksheet(REGISTRY_TAB)
+    ws.update([["1/2/2569"]], "E2", raw=False)
+    assert tab.cell(2, 5) == dt.date(2026, 2, 1)
+    assert ws.get("E2").first() == "1/2/2569"
+
+    meta = sheet.fetch_sheet_metadata(
+        params={"includeGridData": "true", "ranges": f"'{REGISTRY_TAB}'!C2:E2"}
+    )
+    assert [s["properties"]["title"] for s in meta["sheets"]] == [REGISTRY_TAB]
+    data = meta["sheets"][0]["data"][0]
+    assert (data["startRow"], data["startColumn"]) == (1, 2)
+    phone, checkbox, when = data["rowData"][0]["values"]
+    assert phone["userEnteredValue"] == {"stringValue": "0812345678"}
+    assert checkbox["effectiveValue"] == {"boolValue": True}
+    assert checkbox["dataValidation"] == {"condition": {"type": "BOOLEAN"}}
+    assert when["effectiveValue"] == {"numberValue": 46054}
+    assert when["formattedValue"] == "1/2/2569"

@@ -867,9 +867,9 @@ def _extended_value(value: object, renderer: _Renderer) -> dict[str, Any]:
     if isinstance(value, bool):
         return {"boolValue": value}
     if isinstance(value, int | float):
-        return {"numberValue": value}
+        return {"numberValue": _json_number(float(value))}
     if isinstance(value, date):
-        return {"numberValue": to_serial(value, renderer.ss.time_zone)}
+        return {"numberValue": _json_number(float(to_serial(value, renderer.ss.time_zone)))}
     text = str(value)
     if text.startswith("#") and text.endswith(("?", "!", "A")):
         return {"errorValue": {"type": "ERROR", "message": text}}
@@ -1866,6 +1866,7 @@ def mount(api: FakeSheetsAPI, session: requests.Session) -> FakeSheetsAdapter:
 
 def make_client(api: FakeSheetsAPI) -> gspread.Client:
     """A real gspread.Client (plain HTTPClient, no endless backoff) wired to ``api``."""
-    client = gspread.Client(auth=AnonymousCredentials(), http_client=HTTPClient)
+    credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
+    client = gspread.Client(auth=credentials, http_client=HTTPClient)
     mount(api, client.http_client.session)
     return client
