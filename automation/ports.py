@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email import policy
+from email.message import Message
 from typing import Protocol
 
 from automation.model import Cell, CellWrite, Registry, Submission, Tab
+
+
+_WIRE = policy.compat32.clone(linesep="\r\n")
 
 
 class SheetBackend(Protocol):
@@ -50,8 +54,12 @@ class Envelope:
     recipient: str
     message_id: str
     sender: str
-    message: EmailMessage
+    message: Message
     priority: int = 5
+
+    def data(self) -> bytes:
+        """The message as it goes on the wire (CRLF line ends)."""
+        return self.message.as_bytes(policy=_WIRE)
 
 
 class MailSession(Protocol):

@@ -71,16 +71,30 @@ def normalize_header(s: object) -> str:
     return _WS.sub(" ", t).strip().casefold()
 
 
+_THAI_LEADING_VOWELS = "เแโใไ"
+
+
+def _cluster_cut(t: str, cut: int) -> int:
+    """Move a cut point back so it does not split a Thai syllable's letter from its marks.
+
+    Cutting before a vowel or tone mark (or sara am, a spacing mark) would change the word;
+    cutting right after a leading vowel would leave it dangling.
+    """
+    while 0 < cut < len(t) and (
+        unicodedata.category(t[cut]).startswith("M")
+        or t[cut] == "\u0e33"
+        or t[cut - 1] in _THAI_LEADING_VOWELS
+    ):
+        cut -= 1
+    return cut
+
+
 def _truncate(t: str, limit: int | None) -> str:
     if limit is None or len(t) <= limit:
         return t
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
-    cut = limit - 1
-    # Never leave a Thai vowel or tone mark without its consonant, or drop only the mark.
-    while cut > 0 and unicodedata.category(t[cut]).startswith("M"):
-        cut -= 1
-    return t[:cut].rstrip() + _ELLIPSIS
+    return t[: _cluster_cut(t, limit - 1)].rstrip() + _ELLIPSIS
 
 
 def single_line(s: str, limit: int | None = None) -> str:
@@ -457,9 +471,7 @@ def _fit(stem: str, max_chars: int, max_bytes: int) -> str:
     cut = min(len(stem), max(max_chars, 0))
     while cut > 0 and len(stem[:cut].encode("utf-8")) > max_bytes:
         cut -= 1
-    while 0 < cut < len(stem) and unicodedata.category(stem[cut]).startswith("M"):
-        cut -= 1
-    return stem[:cut]
+    return stem[: _cluster_cut(stem, cut)]
 
 
 def safe_filename(name: str, max_len: int = 100) -> str:
@@ -475,7 +487,7 @@ def safe_filename(name: str, max_len: int = 100) -> str:
     t = re.sub(r"_{2,}", "_", t)
     t = re.sub(r"\.{2,}", ".", t)
     stem, dot, ext = t.rpartition(".")
-    if dot and stem.strip("._") and 1 <= len(ext) <= 10 and ext.isascii() and ext.isalnum():
+    if dot and stem and 1 <= len(ext) <= 10 and ext.isascii() and ext.isalnum():
         ext = "." + ext
     else:
         stem, ext = t, ""
@@ -484,8 +496,9 @@ def safe_filename(name: str, max_len: int = 100) -> str:
         stem = "_" + stem
     if len(ext) >= max_len:
         ext = ""
-    stem = _fit(stem, max_len - len(ext), _NAME_MAX_BYTES - len(ext)).rstrip("._")
-    return stem + ext if stem else "file"[:max_len]
+    budget = max_len - len(ext), _NAME_MAX_BYTES - len(ext)
+    stem = _fit(stem, *budget).rstrip("._") or _fit("file", *budget)
+    return stem + ext
 
 
 _FORMULA_START = ("=", "+", "-", "@")
@@ -516,5 +529,6 @@ def fuzzy_key(s: str) -> str:
     school and must get the same key.
     """
     t = _WS.sub(" ", to_arabic_digits(normalize_thai(s))).strip()
-    t = _SCHOOL_PREFIX.sub("", t, count=1)
+    # A name that is nothing but the prefix keeps it, so it never collapses to "".
+    t = _SCHOOL_PREFIX.sub("", t, count=1) or t
     return _WS.sub("", t).casefold()

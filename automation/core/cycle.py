@@ -80,7 +80,8 @@ class Worker:
             services.clock,
             DispatchPolicy(
                 connections=mail.connections,
-                rate_per_minute=mail.rate_per_minute,
+                # The outbox is a folder, not a provider: no reason to pace it.
+                rate_per_minute=mail.rate_per_minute if mail.transport == "smtp" else 10**9,
                 daily_limit=mail.daily_limit,
                 retries=mail.retries,
             ),
@@ -356,6 +357,7 @@ class Worker:
             now=self.s.clock(),
             reply_to=mail.reply_to,
             unsubscribe=unsubscribe,
+            headers={"X-PR-Kind": kind, "X-PR-Item": item_id},
         )
         return Envelope(key, kind, item_id, recipient, msg_id, mail.sender, msg, priority)
 

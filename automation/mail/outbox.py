@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from email import policy
 from pathlib import Path
 
 from automation.errors import DeliveryError
@@ -39,7 +38,7 @@ class OutboxSession:
     def send(self, envelope: Envelope) -> None:
         digest = hashlib.sha256(envelope.message_id.encode()).hexdigest()[:20]
         name = f"{envelope.kind}-{envelope.item_id}-{digest}.eml"
-        data = envelope.message.as_bytes(policy=policy.SMTP)
+        data = envelope.data()
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as fh:

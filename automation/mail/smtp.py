@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from email import policy
 from pathlib import Path
 
 from automation.errors import DeliveryError
@@ -83,7 +82,7 @@ class SmtpSession:
         self.rules = rules
 
     def send(self, envelope: Envelope) -> None:
-        data = envelope.message.as_bytes(policy=policy.SMTP)
+        data = envelope.data()
         try:
             refused = self.client.sendmail(envelope.sender, [envelope.recipient], data)
         except smtplib.SMTPRecipientsRefused as exc:
