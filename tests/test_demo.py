@@ -22,15 +22,39 @@ RESERVED = re.compile(r"(^|\.)example\.test$|^example\.(org|com)$")
 BROKEN = "somchai@gmail"
 
 FORM_HEADERS = [
-    "ประทับเวลา", "ที่อยู่อีเมล", "ชื่อโรงเรียน/หน่วยงาน", "ผู้ส่งข่าว", "เบอร์โทรศัพท์",
-    "หัวข้อข่าว", "เนื้อหาข่าว", "วันที่จัดกิจกรรม", "ภาพประกอบ", "ลิงก์เพิ่มเติม", "ประเภทข่าว",
-    "อนุมัติ", "หมายเหตุผู้อนุมัติ", "กลุ่มเป้าหมาย", "เผยแพร่วันที่", "หมายเหตุเจ้าหน้าที่",
-]  # fmt: skip
+    "ประทับเวลา",
+    "ที่อยู่อีเมล",
+    "ชื่อโรงเรียน/หน่วยงาน",
+    "ผู้ส่งข่าว",
+    "เบอร์โทรศัพท์",
+    "หัวข้อข่าว",
+    "เนื้อหาข่าว",
+    "วันที่จัดกิจกรรม",
+    "ภาพประกอบ",
+    "ลิงก์เพิ่มเติม",
+    "ประเภทข่าว",
+    "อนุมัติ",
+    "หมายเหตุผู้อนุมัติ",
+    "กลุ่มเป้าหมาย",
+    "เผยแพร่วันที่",
+    "หมายเหตุเจ้าหน้าที่",
+]
 REGISTRY_HEADERS = [
-    "รหัสสมาชิก", "ประเภทเครือข่าย", "กลุ่ม", "ชื่อหน่วยงาน", "กลุ่มเครือข่ายสถานศึกษา",
-    "ผู้ประสานงาน", "ตำแหน่ง", "โทรศัพท์", "อีเมล", "รับข่าวทางอีเมล", "สถานะ",
-    "ปรับปรุงล่าสุด", "เผยแพร่ในทำเนียบ", "หมายเหตุ",
-]  # fmt: skip
+    "รหัสสมาชิก",
+    "ประเภทเครือข่าย",
+    "กลุ่ม",
+    "ชื่อหน่วยงาน",
+    "กลุ่มเครือข่ายสถานศึกษา",
+    "ผู้ประสานงาน",
+    "ตำแหน่ง",
+    "โทรศัพท์",
+    "อีเมล",
+    "รับข่าวทางอีเมล",
+    "สถานะ",
+    "ปรับปรุงล่าสุด",
+    "เผยแพร่ในทำเนียบ",
+    "หมายเหตุ",
+]
 
 
 def records(tab: str, today: dt.date = TODAY) -> list[dict[str, object]]:
@@ -47,8 +71,20 @@ def is_approved(value: object) -> bool:
 
 
 def thai_short(day: dt.date) -> str:
-    months = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-              "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")  # fmt: skip
+    months = (
+        "ม.ค.",
+        "ก.พ.",
+        "มี.ค.",
+        "เม.ย.",
+        "พ.ค.",
+        "มิ.ย.",
+        "ก.ค.",
+        "ส.ค.",
+        "ก.ย.",
+        "ต.ค.",
+        "พ.ย.",
+        "ธ.ค.",
+    )
     return f"{day.day} {months[day.month - 1]} {day.year + 543}"
 
 
@@ -56,8 +92,10 @@ def test_tabs_and_headers_are_exact() -> None:
     tabs = demo_tabs(TODAY)
     assert list(tabs) == [FORM_TAB, REGISTRY_TAB, SUPPRESSION_TAB]
     assert (FORM_TAB, REGISTRY_TAB, SUPPRESSION_TAB) == (
-        "การตอบแบบฟอร์ม 1", "ทะเบียนเครือข่าย", "งดรับข่าว",
-    )  # fmt: skip
+        "การตอบแบบฟอร์ม 1",
+        "ทะเบียนเครือข่าย",
+        "งดรับข่าว",
+    )
     assert tabs[FORM_TAB][0] == FORM_HEADERS
     assert tabs[REGISTRY_TAB][0] == REGISTRY_HEADERS
     assert tabs[SUPPRESSION_TAB][0] == ["อีเมล", "เหตุผล", "วันที่", "รายละเอียด"]
@@ -180,8 +218,11 @@ def test_registry_composition() -> None:
     assert groups["องค์กรชุมชน"] == 1
     assert groups["สถานประกอบการ"] == 1
     assert groups["สื่อมวลชน"] == 3
-    staff = [r for r in reg if r["ประเภทเครือข่าย"] == "ภายใน" and r["กลุ่ม"] not in (
-        "สถานศึกษา", "กลุ่มเครือข่ายสถานศึกษา")]  # fmt: skip
+    staff = [
+        r
+        for r in reg
+        if r["ประเภทเครือข่าย"] == "ภายใน" and r["กลุ่ม"] not in ("สถานศึกษา", "กลุ่มเครือข่ายสถานศึกษา")
+    ]
     assert len(staff) == 2
     schools = [r for r in reg if r["กลุ่ม"] == "สถานศึกษา"]
     assert all(r["ประเภทเครือข่าย"] == "ภายใน" for r in schools)
@@ -198,8 +239,9 @@ def test_registry_composition() -> None:
 def test_registry_faults_to_report() -> None:
     reg = records(REGISTRY_TAB)
     cells = [str(r["อีเมล"]) for r in reg]
-    assert any("," in c for c in cells) and any(re.search(r"\S\s+\S", c) and "," not in c
-                                                for c in cells)  # fmt: skip
+    assert any("," in c for c in cells) and any(
+        re.search(r"\S\s+\S", c) and "," not in c for c in cells
+    )
     assert sum(r["รับข่าวทางอีเมล"] is False for r in reg) >= 2
     assert [r["สถานะ"] for r in reg].count("ระงับ") == 1
     assert {r["สถานะ"] for r in reg} == {"ใช้งาน", "ระงับ"}
