@@ -165,7 +165,8 @@ class Dovecot:
         self.port = 0
         self.ssl_port = 0
         self.cafile = ""
-        self.dir = Path()
+        self.dir = Path()  # set by start()
+        self._tempdir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._binary = ""
 
@@ -176,7 +177,7 @@ class Dovecot:
         if self._process is not None:
             raise DovecotError("dovecot already running")
         self._binary = _find_dovecot()
-        self.dir = Path(tempfile.mkdtemp(prefix="dovecot-test-"))
+        self.dir = self._tempdir = Path(tempfile.mkdtemp(prefix="dovecot-test-"))
         try:
             self._prepare()
             for attempt in range(3):
@@ -192,7 +193,7 @@ class Dovecot:
                     if "Address already in use" not in str(error) or attempt == 2:
                         raise
         except BaseException:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            self._remove_dir()
             raise
         raise AssertionError("unreachable")
 
@@ -200,8 +201,12 @@ class Dovecot:
         """Stop the server and delete its directory (all mail with it)."""
         atexit.unregister(self.stop)
         self._terminate()
-        if self.dir != Path() and self.dir.exists():
-            shutil.rmtree(self.dir, ignore_errors=True)
+        self._remove_dir()
+
+    def _remove_dir(self) -> None:
+        if self._tempdir is not None:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+            self._tempdir = None
 
     def restart(self) -> None:
         """Stop and start the server on the same ports, keeping the mail.
