@@ -222,6 +222,11 @@ _WEEKDAY_PREFIX = re.compile(
 )
 _SPACES = re.compile(r"[\s\u200b\u2060\ufeff]+")
 _MAX_INPUT = 120  # far above the longest real date; keeps junk cells cheap to reject
+# What a cell may mean: nothing in this office's sheets predates 1900 or follows 2399, and
+# a year outside that is a typo (2659 for 2569, or a B.E. year marked ค.ศ.).
+_MIN_YEAR, _MAX_YEAR = 1900, 2399
+_MIN_SERIAL = 61  # 1900-03-01
+_END_SERIAL = (date(_MAX_YEAR + 1, 1, 1) - SERIAL_EPOCH).days
 
 
 def _year(raw: str, be: bool, ce: bool, english: bool) -> int:
@@ -261,7 +266,7 @@ def _parse_text(original: str) -> tuple[date, time | None, tzinfo | None]:
     try:
         english = bool(g.get("mname")) and g["mname"].isascii()
         year = _year(g["year"], bool(g.get("be")), bool(g.get("ce")), english)
-        if not 1800 <= year <= 2399:
+        if not _MIN_YEAR <= year <= _MAX_YEAR:
             raise ValueError(year)
         day = date(year, month, int(g["day"]))
         if g["hour"] is None:
@@ -277,6 +282,14 @@ def _parse_text(original: str) -> tuple[date, time | None, tzinfo | None]:
     except ValueError:
         raise DateParseError(original) from None
     return day, clock, offset
+
+
+def _cell_serial(value: float, tz: tzinfo) -> datetime:
+    # Serials below 61 are where Excel and Sheets disagree, and in a date column they are
+    # a stray number ("5", "0") rather than a day in 1900.
+    if not _MIN_SERIAL <= value < _END_SERIAL:
+        raise DateParseError(value)
+    return from_serial(value, tz)
 
 
 def _is_blank(value: object) -> bool:
@@ -297,7 +310,7 @@ def parse_date(value: object, tz: tzinfo = BANGKOK) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return from_serial(value, tz).date()
+        return _cell_serial(value, tz).date()
     if not isinstance(value, str):
         raise DateParseError(value)
     day, clock, offset = _parse_text(value)
@@ -320,7 +333,7 @@ def parse_datetime(value: object, tz: tzinfo = BANGKOK) -> datetime | None:
     if isinstance(value, date):
         return datetime.combine(value, time(), tz)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return from_serial(value, tz)
+        return _cell_serial(value, tz)
     if not isinstance(value, str):
         raise DateParseError(value)
     day, clock, offset = _parse_text(value)
