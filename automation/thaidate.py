@@ -12,6 +12,8 @@ Reading rules, in the order an officer would expect them:
 * Spreadsheet numbers are serial days since 1899-12-30 with the fraction as time of day,
   in the spreadsheet's own time zone (Bangkok unless told otherwise).
 * A date or time without an offset is Bangkok wall-clock time.
+* A cell is a date between 1900 and 2399 C.E.; anything outside (a stray ``0`` or ``5``
+  in a date column, a year typed as 2659) is reported rather than guessed.
 """
 
 from __future__ import annotations
