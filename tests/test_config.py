@@ -81,8 +81,12 @@ def test_not_utf8(tmp_path: Path) -> None:
     ("text", "fragment", "code"),
     [
         (BASE + "hots = 1\n", "mail.hots", 2),
-        (BASE.replace('transport = "outbox"', 'transport = "smtp"') + 'password_env = "NO_SUCH_VAR_X"\n',
-         "NO_SUCH_VAR_X", 2),
+        (
+            BASE.replace('transport = "outbox"', 'transport = "smtp"')
+            + 'password_env = "NO_SUCH_VAR_X"\n',
+            "NO_SUCH_VAR_X",
+            2,
+        ),
         (BASE, "book.xlsx", 1),  # the workbook does not exist
     ],
 )
