@@ -11,6 +11,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr
 from email.utils import format_datetime as rfc2822_date
+from typing import cast
 from urllib.parse import quote
 
 from automation.core.render import Rendered
@@ -54,7 +55,7 @@ def build(
     milliseconds per Thai header, the classic RFC 2047 encoder a few microseconds.
     """
     msg = MIMEMultipart("alternative")
-    msg["Subject"] = Header(single_line(rendered.subject, limit=250), "utf-8")
+    msg["Subject"] = _encoded(rendered.subject)
     msg["From"] = _address(sender_name, sender)
     msg["To"] = _address(recipient_name, recipient)
     if reply_to:
@@ -65,10 +66,15 @@ def build(
     if unsubscribe:
         msg["List-Unsubscribe"] = f"<{single_line(unsubscribe)}>"
     for name, value in (headers or {}).items():
-        msg[name] = Header(single_line(value), "utf-8")
+        msg[name] = _encoded(value)
     msg.attach(MIMEText(rendered.text, "plain", "utf-8"))
     msg.attach(MIMEText(rendered.html, "html", "utf-8"))
     return msg
+
+
+def _encoded(value: str) -> str:
+    # compat32 accepts a Header where a str is typed; it encodes per RFC 2047 on output.
+    return cast(str, Header(single_line(value, limit=250), "utf-8"))
 
 
 def _address(name: str | None, email: str) -> str:
