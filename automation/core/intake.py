@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from automation.core.table import Columns, Row, find_columns, rows
@@ -145,7 +145,7 @@ def _submission(
             problem("email", f"อีเมลผู้ส่ง '{single_line(raw_email, 80)}' ใช้ไม่ได้: {why}")
             email = ""
     school = single_line(row.text("school"))
-    member = schools.get(_school_key(school)) if school else None
+    member = schools.get(fuzzy_key(school)) if school else None
     if school and schools and member is None:
         problem("school", f"ไม่พบ '{school}' ในทะเบียนเครือข่าย", severity="warning")
     decision, urgent = read_decision(row.get("approval"))
@@ -180,21 +180,20 @@ def _submission(
     )
 
 
-def _school_key(name: str) -> str:
-    return fuzzy_key(name)
+Report = Callable[[str, str, str], None]
 
 
-def _when(row: Row, field: str, problem: object) -> datetime | None:
+def _when(row: Row, field: str, problem: Report) -> datetime | None:
     try:
         return parse_datetime(row.get(field))
     except DateParseError as exc:
-        problem(field, str(exc), "warning")  # type: ignore[operator]
+        problem(field, str(exc), "warning")
         return None
 
 
-def _day(row: Row, field: str, problem: object, severity: str) -> date | None:
+def _day(row: Row, field: str, problem: Report, severity: str) -> date | None:
     try:
         return parse_date(row.get(field))
     except DateParseError as exc:
-        problem(field, str(exc), severity)  # type: ignore[operator]
+        problem(field, str(exc), severity)
         return None
