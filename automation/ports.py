@@ -15,7 +15,6 @@ from typing import Protocol
 
 from automation.model import Cell, CellWrite, Registry, Submission, Tab
 
-
 _WIRE = policy.compat32.clone(linesep="\r\n")
 
 
@@ -123,6 +122,16 @@ class Ledger(Protocol):
     def counts(self, kind: str) -> dict[str, dict[str, int]]: ...
 
     def events(self, item_id: str | None = None) -> list[tuple[str, str, datetime, str]]: ...
+
+    def events_before(self, end: datetime) -> list[tuple[str, str, datetime, str]]: ...
+
+    def delivery_totals(self, start: datetime, end: datetime) -> list[tuple[str, str, str, int]]:
+        """(channel, kind, status, count): sent ones by send time, others by last attempt."""
+        ...
+
+    def recipients_reached(
+        self, start: datetime, end: datetime, kinds: tuple[str, ...]
+    ) -> set[str]: ...
 
     def get_state(self, name: str) -> str | None: ...
 

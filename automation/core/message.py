@@ -9,8 +9,8 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr
 from email.utils import format_datetime as rfc2822_date
+from email.utils import formataddr
 from typing import cast
 from urllib.parse import quote
 
