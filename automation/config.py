@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from automation.channels.settings import ChannelsConfig
 from automation.configschema import build
 from automation.errors import ConfigError
+from automation.site.settings import SiteConfig
 
 FORM_FIELDS: dict[str, list[str]] = {
     "timestamp": ["ประทับเวลา", "Timestamp"],
@@ -32,6 +34,7 @@ FORM_FIELDS: dict[str, list[str]] = {
     "audience": ["กลุ่มเป้าหมาย", "Audience"],
     "publish_after": ["เผยแพร่วันที่", "Publish on"],
     "urgent": ["ด่วน", "Urgent"],
+    "channels": ["ช่องทางเผยแพร่", "ช่องทาง", "Channels"],
     # Worker-owned columns: the worker adds them when missing and writes only these.
     "id": ["รหัสข่าว", "News ID"],
     "status": ["สถานะ", "Status"],
@@ -160,6 +163,8 @@ class Config:
     sheets: SheetsConfig = field(default_factory=SheetsConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     ledger: Path | None = None
     templates: Path | None = None
 

@@ -90,6 +90,8 @@ class Worker:
         )
         office = services.config.office
         self.office = OfficeView(office.name, office.website, mail.sender)
+        # The news board may live elsewhere than the office's home page.
+        self.board = services.config.site.base_url or office.website
         self._secret_cache: bytes | None = None
 
     # -- reading -----------------------------------------------------------------
@@ -106,7 +108,7 @@ class Worker:
             read[tabs.form], self.aliases["form"], registry,
             max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
         )
-        items = [replace(i, url=item_url(self.office.website, i.id)) for i in items]
+        items = [replace(i, url=item_url(self.board, i.id)) for i in items]
         return Snapshot(read[tabs.form], registry, items, problems, self.s.clock())
 
     # -- the whole cycle -----------------------------------------------------------
@@ -184,9 +186,9 @@ class Worker:
 
     def publish(self, snap: Snapshot, report: CycleReport) -> None:
         due = self.due(snap)
-        if not due:
-            return
-        approved_now = self._recheck(snap)
+        # Publishers finish every cycle, even a quiet one: they retry deferred posts and
+        # refresh pages built from the registry.
+        approved_now = self._recheck(snap) if due else set()
         published: list[Submission] = []
         for item in sorted(due, key=lambda i: (not i.urgent, i.row)):
             if self.s.stop.is_set():

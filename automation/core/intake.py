@@ -173,6 +173,7 @@ def _submission(
         decision=decision,
         note=clean_text(row.get("note"), limit=2000),
         audience=single_line(row.text("audience"), 300),
+        channels=single_line(row.text("channels"), 300),
         publish_after=publish_after,
         urgent=urgent or truthy(row.get("urgent")),
         cluster=getattr(member, "cluster", None) or None,
