@@ -202,6 +202,48 @@ class SqliteLedger:
             rows = self._db.execute(query + " ORDER BY at", args).fetchall()
         return [(i, e, datetime.fromisoformat(a), d) for i, e, a, d in rows]
 
+    def events_before(self, end: datetime) -> list[tuple[str, str, datetime, str]]:
+        """Every event recorded before ``end`` (for period reports and waiting times)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT item_id, event, at, detail FROM events WHERE at < ?", (_ts(end),)
+            ).fetchall()
+        return [(i, e, datetime.fromisoformat(a), d) for i, e, a, d in rows]
+
+    def delivery_totals(self, start: datetime, end: datetime) -> list[tuple[str, str, str, int]]:
+        """(channel, kind, status, count) of deliveries settled in [start, end).
+
+        A sent delivery counts when it was sent; a failed or still pending one when it was
+        last attempted.
+        """
+        since, until = _ts(start), _ts(end)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT channel, kind, 'sent', COUNT(*) FROM deliveries "
+                "WHERE sent_at >= ? AND sent_at < ? AND status = 'sent' GROUP BY channel, kind "
+                "UNION ALL "
+                "SELECT channel, kind, status, COUNT(*) FROM deliveries "
+                "WHERE status != 'sent' AND updated_at >= ? AND updated_at < ? "
+                "GROUP BY channel, kind, status",
+                (since, until, since, until),
+            ).fetchall()
+        return [(str(c), str(k), str(s), int(n)) for c, k, s, n in rows]
+
+    def recipients_reached(
+        self, start: datetime, end: datetime, kinds: tuple[str, ...]
+    ) -> set[str]:
+        """Distinct e-mail recipients sent a delivery of one of ``kinds`` in [start, end)."""
+        if not kinds:
+            return set()
+        marks = ",".join("?" * len(kinds))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT DISTINCT recipient FROM deliveries WHERE channel = 'email' "
+                f"AND sent_at >= ? AND sent_at < ? AND status = 'sent' AND kind IN ({marks})",
+                (_ts(start), _ts(end), *kinds),
+            ).fetchall()
+        return {str(r) for (r,) in rows}
+
     def get_state(self, name: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
