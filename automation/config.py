@@ -15,7 +15,10 @@ from typing import Literal
 from automation.channels.settings import ChannelsConfig
 from automation.configschema import build
 from automation.errors import ConfigError
+from automation.mail.settings import BulletinConfig, QuotaConfig, ReplyConfig
+from automation.reports.settings import ReportConfig
 from automation.site.settings import SiteConfig
+from automation.upkeep.settings import KeepCurrentConfig, RegistryRules
 
 FORM_FIELDS: dict[str, list[str]] = {
     "timestamp": ["ประทับเวลา", "Timestamp"],
@@ -132,6 +135,9 @@ class MailConfig:
     timeout: float = 30.0
     retries: int = 3
     cafile: Path | None = None
+    # The provider's limits and how its replies are read (see the sample schedule.toml).
+    quota: QuotaConfig = field(default_factory=QuotaConfig)
+    replies: list[ReplyConfig] = field(default_factory=list)
 
     def password(self) -> str | None:
         if not self.password_env:
@@ -163,8 +169,12 @@ class Config:
     sheets: SheetsConfig = field(default_factory=SheetsConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    bulletin: BulletinConfig = field(default_factory=BulletinConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    registry: RegistryRules = field(default_factory=RegistryRules)
+    keep_current: KeepCurrentConfig = field(default_factory=KeepCurrentConfig)
     ledger: Path | None = None
     templates: Path | None = None
 

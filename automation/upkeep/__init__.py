@@ -1,0 +1,1 @@
+"""Registry upkeep (manual process C): health checks, search, keep-current confirmations."""
