@@ -1,42 +1,32 @@
-"""End to end on the embedded default: init → director edits the workbook → run → check."""
+"""End to end on both spreadsheets (local workbook, Google Sheets through the Sheets v4 fake):
+demo data → director edits → cycles → status, outbox and ledger checked."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from automation import config as config_mod
 from automation.demo import BROKEN_SUBMITTER_EMAIL, SUPPRESSED_EMAIL
-from tests.workspace import (
-    FORM,
-    TODAY,
-    column_of,
-    edit_sheet,
-    find_row,
-    make_workspace,
-    outbox,
-    run_cycle,
-    table,
-    text_of,
-)
+from tests.sheet_driver import Grid, SheetDriver, as_day, make_driver
+from tests.workspace import FORM, TODAY, outbox, text_of
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    return make_workspace(tmp_path / "office")
+@pytest.fixture(params=["local", "google"])
+def driver(request: pytest.FixtureRequest, tmp_path: Path) -> SheetDriver:
+    return make_driver(request.param, tmp_path / "office")
 
 
 def _future(value: object) -> bool:
-    return isinstance(value, datetime) and value.date() > TODAY
+    day = as_day(value)  # type: ignore[arg-type]
+    return day is not None and day > TODAY
 
 
-def test_first_cycle_writes_status_to_each_row(workspace: Path) -> None:
-    workbook = workspace.parent / "workbook.xlsx"
-    before = table(workbook, FORM)
-    report = run_cycle(workspace)
-    after = table(workbook, FORM)
+def test_first_cycle_writes_status_to_each_row(driver: SheetDriver) -> None:
+    before = driver.table(FORM)
+    report = driver.run_cycle()
+    after = driver.table(FORM)
     assert report.submissions == len(before)
     assert [r["#"] for r in after] == [r["#"] for r in before]
     for row in after:
@@ -65,12 +55,12 @@ def test_first_cycle_writes_status_to_each_row(workspace: Path) -> None:
         )["หมายเหตุเจ้าหน้าที่"]
 
 
-def test_outbox_holds_only_approved_bulletins_and_notices(workspace: Path) -> None:
-    run_cycle(workspace)
-    rows = table(workspace.parent / "workbook.xlsx", FORM)
+def test_outbox_holds_only_approved_bulletins_and_notices(driver: SheetDriver) -> None:
+    driver.run_cycle()
+    rows = driver.table(FORM)
     published = {r["รหัสข่าว"] for r in rows if r["สถานะ"] == "เผยแพร่แล้ว"}
     not_published = {r["รหัสข่าว"] for r in rows} - published
-    messages = outbox(workspace.parent / "outbox")
+    messages = outbox(driver.config.parent / "outbox")
     bulletins = [m for m in messages if m["X-PR-Kind"] == "bulletin"]
     assert bulletins
     assert {m["X-PR-Item"] for m in bulletins} == published
@@ -90,36 +80,39 @@ def test_outbox_holds_only_approved_bulletins_and_notices(workspace: Path) -> No
     assert str(note).strip()[:20] in text_of(rejected)
 
 
-def test_director_edits_then_second_cycle_sends_nothing_twice(workspace: Path) -> None:
-    folder = workspace.parent
-    workbook = folder / "workbook.xlsx"
-    run_cycle(workspace)
+def _pad(row: list[object], width: int) -> list[object]:
+    return list(row) + [None] * (width - len(row))
+
+
+def test_director_edits_then_second_cycle_sends_nothing_twice(driver: SheetDriver) -> None:
+    folder = driver.config.parent
+    driver.run_cycle()
     first = {p.name for p in (folder / "outbox").glob("*.eml")}
-    rows = table(workbook, FORM)
+    rows = driver.table(FORM)
     pending = next(r for r in rows if r["สถานะ"] == "รอพิจารณา")
     rejected = next(r for r in rows if r["สถานะ"] == "ไม่อนุมัติ")
 
-    def director(sheet: object) -> None:
-        # move the approval column to the front, tick a pending item, sort by title
-        ws = sheet
-        row = find_row(ws, "รหัสข่าว", str(pending["รหัสข่าว"]))
-        ws.cell(row=row, column=column_of(ws, "อนุมัติ")).value = True  # type: ignore[attr-defined]
-        ws.insert_cols(1)  # type: ignore[attr-defined]
-        approval = column_of(ws, "อนุมัติ")
-        for r in range(1, ws.max_row + 1):  # type: ignore[attr-defined]
-            ws.cell(row=r, column=1).value = ws.cell(row=r, column=approval).value  # type: ignore[attr-defined]
-            ws.cell(row=r, column=approval).value = None  # type: ignore[attr-defined]
-        ws.cell(row=1, column=approval).value = "คอลัมน์ของฉัน"  # type: ignore[attr-defined]
-        data = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]  # type: ignore[attr-defined]
-        title_col = column_of(ws, "หัวข้อข่าว") - 1
-        data.sort(key=lambda r: str(r[title_col] or ""), reverse=True)
-        for i, values in enumerate(data, start=2):
-            for j, v in enumerate(values, start=1):
-                ws.cell(row=i, column=j).value = v  # type: ignore[attr-defined]
+    def director(grid: Grid) -> Grid:
+        # tick a pending item, move the approval column to the front, sort by title
+        width = max(len(r) for r in grid)
+        grid = [_pad(r, width) for r in grid]
+        header = grid[0]
+        approval, ids = header.index("อนุมัติ"), header.index("รหัสข่าว")
+        for row in grid[1:]:
+            if row[ids] == pending["รหัสข่าว"]:
+                row[approval] = True
+        moved = []
+        for i, row in enumerate(grid):
+            rest = list(row)
+            rest[approval] = "คอลัมน์ของฉัน" if i == 0 else None
+            moved.append([row[approval], *rest])
+        title = moved[0].index("หัวข้อข่าว")
+        body = sorted(moved[1:], key=lambda r: str(r[title] or ""), reverse=True)
+        return [moved[0], *body]
 
-    edit_sheet(workbook, FORM, director)
-    report = run_cycle(workspace)
-    after = {str(r["รหัสข่าว"]): r for r in table(workbook, FORM)}
+    driver.edit(FORM, director)
+    report = driver.run_cycle()
+    after = {str(r["รหัสข่าว"]): r for r in driver.table(FORM)}
     assert after[str(pending["รหัสข่าว"])]["สถานะ"] == "เผยแพร่แล้ว"
     assert after[str(rejected["รหัสข่าว"])]["สถานะ"] == "ไม่อนุมัติ"
     assert after[str(rejected["รหัสข่าว"])]["หัวข้อข่าว"] == rejected["หัวข้อข่าว"]
@@ -127,29 +120,29 @@ def test_director_edits_then_second_cycle_sends_nothing_twice(workspace: Path) -
     assert new and all(pending["รหัสข่าว"] in n for n in new if n.startswith("bulletin"))
     assert report.published == 1
 
-    third = run_cycle(workspace)
+    third = driver.run_cycle()
     assert third.sent == 0 and third.notices == 0 and third.sheet_writes == 0
     assert {p.name for p in (folder / "outbox").glob("*.eml")} == first | new
 
 
-def test_deleted_row_and_unapproval_before_send(workspace: Path) -> None:
-    workbook = workspace.parent / "workbook.xlsx"
+def test_deleted_row_and_unapproval_before_send(driver: SheetDriver) -> None:
+    def unapprove_all(grid: Grid) -> Grid:
+        col = grid[0].index("อนุมัติ")
+        for row in grid[1:]:
+            if len(row) > col:
+                row[col] = None
+        del grid[1]
+        return grid
 
-    def unapprove_all(ws: object) -> None:
-        col = column_of(ws, "อนุมัติ")
-        for r in range(2, ws.max_row + 1):  # type: ignore[attr-defined]
-            ws.cell(row=r, column=col).value = None  # type: ignore[attr-defined]
-        ws.delete_rows(2)  # type: ignore[attr-defined]
-
-    edit_sheet(workbook, FORM, unapprove_all)
-    report = run_cycle(workspace)
+    driver.edit(FORM, unapprove_all)
+    report = driver.run_cycle()
     assert report.sent == 0
-    assert not [m for m in outbox(workspace.parent / "outbox") if m["X-PR-Kind"] == "bulletin"]
-    statuses = {r["สถานะ"] for r in table(workbook, FORM)}
+    assert not [m for m in outbox(driver.config.parent / "outbox") if m["X-PR-Kind"] == "bulletin"]
+    statuses = {r["สถานะ"] for r in driver.table(FORM)}
     assert "เผยแพร่แล้ว" not in statuses
 
 
-def test_config_of_demo_is_valid(workspace: Path) -> None:
-    config = config_mod.load(workspace)
-    assert config.sheets.backend == "local"
-    assert config.mail.outbox == (workspace.parent / "outbox").resolve()
+def test_config_of_demo_is_valid(driver: SheetDriver) -> None:
+    config = config_mod.load(driver.config)
+    assert config.sheets.backend == driver.backend
+    assert config.mail.outbox == (driver.config.parent / "outbox").resolve()
