@@ -236,3 +236,52 @@ def as_day(value: Cell) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return parse_date(value)
     return None
+
+
+# ----------------------------------------------------------------------- large offices
+
+WORKER_HEADERS = ("รหัสข่าว", "สถานะ", "เผยแพร่เมื่อ", "ผลการส่ง", "ลิงก์ข่าว")
+PENDING_ROWS = 60
+
+
+def office_tabs(rows: int, today: date) -> dict[str, Grid]:
+    """The demo registry with a form tab of ``rows`` older submissions already processed:
+    the first PENDING_ROWS wait for the director, the rest were rejected, and every row
+    carries its ID and status, so a cycle over it has nothing to do."""
+    from datetime import datetime, timedelta
+
+    from automation.demo import CLUSTERS, FORM_HEADERS, school_name
+
+    tabs = demo_tabs(today)
+    schools = [school_name(v) for members in CLUSTERS.values() for v, _mail in members]
+    header = [*FORM_HEADERS, *WORKER_HEADERS]
+    form: Grid = [header]
+    start = datetime.combine(today - timedelta(days=400), datetime.min.time())
+    for i in range(rows):
+        pending = i < PENDING_ROWS
+        stamp = start + timedelta(minutes=17 * i)
+        school = schools[i % len(schools)]
+        form.append([
+            stamp, "", school, "ครูผู้ส่งข่าว", f"08{i % 100_000_000:08d}",
+            f"กิจกรรมที่ {i + 1} ของ{school}", f"รายละเอียดกิจกรรมที่ {i + 1}\nบรรทัดที่สอง",
+            stamp.date(), None, None, "ข่าวกิจกรรม",
+            None if pending else "ไม่อนุมัติ", None if pending else "ซ้ำกับข่าวเดิม",
+            "เครือข่ายสะเมิง", None, None,
+            f"N-{i:08X}", "รอพิจารณา" if pending else "ไม่อนุมัติ", None, None, None,
+        ])  # fmt: skip
+    tabs["การตอบแบบฟอร์ม 1"] = form
+    return {k: [list(r) for r in v] for k, v in tabs.items()}
+
+
+def approve(grid: Grid, count: int) -> list[str]:
+    """Tick ``count`` pending rows, as the director does; returns their IDs."""
+    header = grid[0]
+    approval, ids, status = (header.index(h) for h in ("อนุมัติ", "รหัสข่าว", "สถานะ"))
+    chosen = []
+    for row in grid[1:]:
+        if len(chosen) == count:
+            break
+        if row[status] == "รอพิจารณา" and row[approval] in (None, "", False):
+            row[approval] = True
+            chosen.append(str(row[ids]))
+    return chosen

@@ -22,6 +22,9 @@ def register(sub: Any) -> dict[str, Any]:
     p = subcommand(sub, "init", "create a demo workspace (config + local workbook)")
     p.add_argument("folder", nargs="?", type=Path, default=Path("demo"))
     p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
+    from automation.commands.google import add_init_options
+
+    add_init_options(p)
     p = subcommand(sub, "run", "run the worker (one cycle with --once)")
     p.add_argument("--once", action="store_true", help="run one cycle and exit")
     p = subcommand(sub, "preview", "render one item as recipients would see it")
@@ -36,6 +39,10 @@ def load(args: argparse.Namespace) -> config_mod.Config:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.google is not None:
+        from automation.commands.google import init_google
+
+        return init_google(args)
     from automation.workspace import init
 
     path = init(args.folder, wiring.now().date(), force=args.force)

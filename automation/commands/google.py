@@ -1,0 +1,95 @@
+"""Google Sheets commands: `init --google SPREADSHEET_ID` (sheet layout) and `google-login`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from automation import config as config_mod
+from automation.cli_util import console, subcommand
+from automation.errors import ConfigError
+
+
+def add_init_options(parser: argparse.ArgumentParser) -> None:
+    """Options of `automation init` that lay out a Google Sheet instead of a demo folder."""
+    group = parser.add_argument_group("Google Sheets (with --google)")
+    group.add_argument(
+        "--google", metavar="SPREADSHEET_ID",
+        help="lay out this Google Sheet for the worker (tabs, headers, approval column); "
+        "uses [sheets] and [office] of --config when that file exists",
+    )
+    group.add_argument("--credentials", type=Path,
+                       help="service-account key file (default: sheets.credentials)")
+    group.add_argument("--auth", choices=("service_account", "oauth"),
+                       help="how to sign in (default: sheets.auth)")
+    group.add_argument("--editor", action="append", default=[], metavar="EMAIL",
+                       help="who may change the approval column (repeat; "
+                       "default: office.director_email)")
+    group.add_argument("--approval", choices=("dropdown", "checkbox"), default="dropdown",
+                       help="approval column input: dropdown อนุมัติ/ไม่อนุมัติ/ส่งกลับแก้ไข "
+                       "(default) or a checkbox")
+
+
+def register(sub: Any) -> dict[str, Any]:
+    p = subcommand(sub, "google-login",
+                   "sign in to Google as a person (sheets.auth = \"oauth\") and keep the token")
+    p.add_argument("--force", action="store_true", help="sign in again even if a token exists")
+    return {"google-login": cmd_login}
+
+
+def _settings(args: argparse.Namespace) -> tuple[config_mod.SheetsConfig, tuple[str, ...], str]:
+    """The [sheets] settings, editors and time zone for `init --google`."""
+    from automation.text import parse_addresses
+
+    path: Path = args.config
+    if path.exists():
+        config = config_mod.load(path)
+        sheets, office = config.sheets, config.office
+    else:
+        sheets, office = config_mod.SheetsConfig(), config_mod.OfficeConfig()
+    changes: dict[str, Any] = {"backend": "google", "spreadsheet_id": args.google.strip()}
+    if args.credentials is not None:
+        changes["credentials"] = args.credentials.expanduser().resolve()
+    if args.auth is not None:
+        changes["auth"] = args.auth
+    editors = list(args.editor)
+    if not editors and office.director_email:
+        editors, _bad = parse_addresses(office.director_email)
+    return dataclasses.replace(sheets, **changes), tuple(editors), office.timezone
+
+
+def init_google(args: argparse.Namespace) -> int:
+    from automation.sources.google import GoogleSheet
+    from automation.sources.google_setup import SetupOptions, describe_target, set_up
+
+    if not args.google.strip():
+        raise ConfigError("--google needs the spreadsheet ID (the part after /d/ in its address)")
+    sheets, editors, time_zone = _settings(args)
+    sheet = GoogleSheet.from_config(sheets)
+    report = set_up(sheet, sheets, SetupOptions(editors, args.approval, time_zone))
+    out = console()
+    out.print(f"จัดรูปแบบ{describe_target(sheet)}", markup=False)
+    for change in report.changes:
+        out.print(f"  เปลี่ยน: {change}", markup=False)
+    if not report.changes:
+        out.print("  ครบถ้วนแล้ว ไม่มีอะไรต้องเปลี่ยน", markup=False)
+    for warning in report.warnings:
+        out.print(f"  คำเตือน: {warning}", markup=False)
+    out.print(f"  ใช้คำขอ Google Sheets API {sheet.requests} ครั้ง", markup=False)
+    return 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from automation.sources.google_auth import login
+
+    config = config_mod.load(args.config)
+    if config.sheets.auth != "oauth":
+        raise ConfigError(
+            'google-login is for sheets.auth = "oauth"; with a service account, share the '
+            "sheet with the account's e-mail instead"
+        )
+    token = login(config.sheets, force=args.force)
+    print(f"ลงชื่อเข้าใช้ Google แล้ว เก็บโทเคนไว้ที่ {token} (อย่าแชร์ไฟล์นี้)")
+    return 0
