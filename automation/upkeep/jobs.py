@@ -1,0 +1,90 @@
+"""Registry upkeep as jobs the scheduler (or the CLI) runs: check, confirm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from automation.core import message
+from automation.core.cycle import REPORT, Services, Worker
+from automation.core.registry import parse_registry
+from automation.core.views import OfficeView
+from automation.model import Registry, Tab
+from automation.ports import Envelope
+from automation.text import parse_addresses
+from automation.thaidate import BANGKOK
+from automation.upkeep.check import Finding, check, fingerprint
+from automation.upkeep.confirm import ConfirmResult, KeepCurrent
+
+CHECK_KIND = "registry_check"
+CHECK_STATE = "registry_check:fingerprint"
+
+
+def load(s: Services) -> tuple[Tab, Registry]:
+    """The registry tab as read and parsed (with the suppression list), in one read."""
+    tabs, columns = s.config.sheets.tabs, s.config.sheets.columns
+    read = s.sheet.read([tabs.registry, tabs.suppression])
+    registry = parse_registry(read[tabs.registry], columns.aliases("registry"),
+                              read[tabs.suppression], columns.aliases("suppression"))
+    return read[tabs.registry], registry
+
+
+def findings(s: Services, tab: Tab, registry: Registry) -> list[Finding]:
+    today = s.clock().astimezone(BANGKOK).date()
+    return check(tab, s.config.sheets.columns.aliases("registry"), s.config.registry, today,
+                 registry.suppressed)
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    findings: list[Finding]
+    fingerprint: str
+    changed: bool
+    sent: int = 0
+    note: str = ""
+
+
+def check_job(s: Services, send: bool = True) -> CheckRun:
+    """Check the registry; e-mail the officer the list only when it differs from last time."""
+    tab, registry = load(s)
+    found = findings(s, tab, registry)
+    digest = fingerprint(found)
+    previous = s.ledger.get_state(CHECK_STATE)
+    changed = digest != previous and not (previous is None and not found)
+    if not changed or not send or not s.config.registry.check_mail:
+        return CheckRun(found, digest, changed)
+    addresses, _bad = parse_addresses(s.config.office.officer_email or "")
+    if not addresses:
+        return CheckRun(found, digest, changed, note="ไม่ได้ตั้ง [office] officer_email")
+    envelopes = [_check_envelope(s, found, digest, a, tab.title) for a in addresses]
+    result = Worker(s).dispatcher.send(envelopes)
+    if not result.deferred and not result.stopped:
+        s.ledger.set_state(CHECK_STATE, digest)
+    return CheckRun(found, digest, changed, result.sent, result.stopped)
+
+
+def _check_envelope(s: Services, found: list[Finding], digest: str, address: str,
+                    tab: str) -> Envelope:
+    mail, office = s.config.mail, s.config.office
+    now = s.clock()
+    key = f"{CHECK_KIND}:{digest}:{address}"
+    context = {
+        "office": OfficeView(office.name, office.website, mail.sender), "now": now, "tab": tab,
+        "errors": [f for f in found if f.severity == "error"],
+        "warnings": [f for f in found if f.severity != "error"],
+    }
+    msg_id = message.message_id(key, mail.sender)
+    msg = message.build(
+        rendered=s.renderer.render(CHECK_KIND, context), sender=mail.sender,
+        sender_name=mail.sender_name or office.name, recipient=address, recipient_name=None,
+        msg_id=msg_id, now=now, reply_to=mail.reply_to,
+        headers={"X-PR-Kind": CHECK_KIND, "X-PR-Item": digest},
+    )
+    return Envelope(key, CHECK_KIND, digest, address, msg_id, mail.sender, msg, REPORT)
+
+
+def keep_current_job(s: Services, limit: int | None = None) -> ConfirmResult | None:
+    """This round's keep-current confirmations; None when no form is configured."""
+    if not s.config.keep_current.form_id:
+        return None
+    _tab, registry = load(s)
+    return KeepCurrent(s).run(registry, limit)
