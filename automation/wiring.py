@@ -10,7 +10,7 @@ from automation.core.cycle import Services, Worker
 from automation.core.render import Renderer
 from automation.core.table import Sheet
 from automation.ledger.sqlite import SqliteLedger
-from automation.ports import MailTransport, SheetBackend
+from automation.ports import Ledger, MailTransport, Publisher, SheetBackend
 from automation.thaidate import BANGKOK
 
 
@@ -45,14 +45,31 @@ def mail_transport(config: Config) -> MailTransport:
     return OutboxTransport(mail.outbox)
 
 
+def publishers(config: Config, ledger: Ledger) -> list[Publisher]:
+    """The news board first (bulletins and posts link to its pages), then chat/social."""
+    made: list[Publisher] = []
+    if config.site.folder is not None:
+        from automation.site.factory import site_publisher
+
+        made.append(site_publisher(config, ledger, now))
+    from automation.channels.factory import publisher as channel_publisher
+
+    channels = channel_publisher(config.channels, ledger, now)
+    if channels is not None:
+        made.append(channels)
+    return made
+
+
 def services(config: Config, stop: threading.Event | None = None) -> Services:
+    ledger = SqliteLedger(config.ledger_path)
     return Services(
         config=config,
         sheet=Sheet(sheet_backend(config)),
-        ledger=SqliteLedger(config.ledger_path),
+        ledger=ledger,
         transport=mail_transport(config),
         renderer=Renderer(config.templates),
         clock=now,
+        publishers=publishers(config, ledger),
         stop=stop or threading.Event(),
     )
 

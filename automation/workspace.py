@@ -21,6 +21,10 @@ officer_email = "{officer}"
 backend = "local"
 workbook = "workbook.xlsx"
 
+# The news board: open site/index.html, or serve the folder from any web host.
+[site]
+folder = "site"
+
 [mail]
 transport = "outbox"
 outbox = "outbox"
