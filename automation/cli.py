@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from automation import __version__
+from automation import __version__, logs
 from automation.errors import AutomationError, ConfigError
 
 EXIT_OK, EXIT_USER, EXIT_FAIL = 0, 2, 1
@@ -31,6 +31,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
         "--config", type=Path, default=Path("schedule.toml"),
         help="config file (default: ./schedule.toml)",
     )
+    parser.add_argument(
+        "--log-format", choices=("text", "json"), default="text",
+        help="worker log on stdout: readable lines (default) or JSON lines",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, Command] = {}
     for module in (core, google, site, report, registry):
@@ -44,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USER
+    logs.setup(args.log_format)
     try:
         return handlers[args.command](args)
     except ConfigError as exc:

@@ -17,6 +17,7 @@ from automation.configschema import build
 from automation.errors import ConfigError
 from automation.mail.settings import BulletinConfig, QuotaConfig, ReplyConfig
 from automation.reports.settings import ReportConfig
+from automation.scheduler.settings import ScheduleConfig
 from automation.site.settings import SiteConfig
 from automation.upkeep.settings import KeepCurrentConfig, RegistryRules
 
@@ -172,6 +173,7 @@ class Config:
     bulletin: BulletinConfig = field(default_factory=BulletinConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     registry: RegistryRules = field(default_factory=RegistryRules)
     keep_current: KeepCurrentConfig = field(default_factory=KeepCurrentConfig)

@@ -6,7 +6,7 @@ implementations from the config.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -136,6 +136,25 @@ class Ledger(Protocol):
     def get_state(self, name: str) -> str | None: ...
 
     def set_state(self, name: str, value: str) -> None: ...
+
+    def plan_digests(
+        self,
+        plans: Sequence[tuple[DeliveryRecord, Sequence[str]]],
+        at: datetime,
+        state: Mapping[str, str] | None = None,
+    ) -> None:
+        """Record digests as pending with the items each carries (and ``state``), atomically."""
+        ...
+
+    def digest_pairs(self, item_ids: Sequence[str]) -> set[tuple[str, str]]: ...
+
+    def digest_counts(self) -> dict[str, dict[str, int]]: ...
+
+    def unsettled(self, kind: str) -> list[DeliveryRecord]: ...
+
+    def usage(self, since: datetime, channel: str = "email") -> list[tuple[datetime, str, str]]:
+        """(time, recipient, kind) of each message counting against the sending window."""
+        ...
 
 
 class Publisher(Protocol):

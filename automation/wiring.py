@@ -33,11 +33,12 @@ def sheet_backend(config: Config) -> SheetBackend:
 def mail_transport(config: Config) -> MailTransport:
     mail = config.mail
     if mail.transport == "smtp":
+        from automation.mail.replies import rules
         from automation.mail.smtp import SmtpTransport
 
         return SmtpTransport(
             mail.host, mail.port, mail.security, mail.username, mail.password(),
-            timeout=mail.timeout, cafile=mail.cafile,
+            timeout=mail.timeout, cafile=mail.cafile, rules=rules(mail.replies),
         )
     from automation.mail.outbox import OutboxTransport
 

@@ -25,13 +25,24 @@ workbook = "workbook.xlsx"
 [site]
 folder = "site"
 
+# E-mail news goes out as one digest per member, weekdays at 15:00; an item the director
+# marks urgent (column ด่วน, or อนุมัติด่วน in the approval cell) goes at once.
+# `automation preview --digest` shows the next digest.
+[bulletin]
+mode = "digest"
+digest_cron = "0 15 * * 1-5"
+
 [mail]
 transport = "outbox"
 outbox = "outbox"
 sender = "{sender}"
 sender_name = "ฝ่ายประชาสัมพันธ์ {name}"
 rate_per_minute = 600
-daily_limit = 2000
+
+# The mail account's limits, counted over a rolling 24 hours: Google Workspace allows
+# 2,000 messages a day. `automation status` shows how much of it is used.
+[mail.quota]
+preset = "workspace"
 """
 
 

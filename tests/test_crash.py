@@ -42,7 +42,9 @@ def big_workspace(folder: Path, port: int, connections: int = 1) -> Path:
     config.write_text(
         '[office]\nname = "สพป. ทดสอบ"\n[sheets]\nworkbook = "workbook.xlsx"\n'
         + smtp_mail(port, connections=connections)
-        + "[publish]\nacknowledge = false\nnotify_submitters = false\n",
+        + "[publish]\nacknowledge = false\nnotify_submitters = false\n"
+        # one bulletin per (item, recipient) at once, not the daily digest
+        + '[bulletin]\nmode = "per-item"\n',
         encoding="utf-8",
     )
     return config

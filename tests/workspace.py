@@ -23,13 +23,20 @@ REGISTRY = "ทะเบียนเครือข่าย"
 TODAY = date.today()
 
 
-def make_workspace(folder: Path, extra_config: str = "", mail: str | None = None) -> Path:
-    """`automation init` into ``folder``; optional TOML replacing the [mail] table."""
+def make_workspace(
+    folder: Path, extra_config: str = "", mail: str | None = None, bulletin: str = "per-item"
+) -> Path:
+    """`automation init` into ``folder``; optional TOML replacing the [mail] table.
+
+    Bulletins go one per item at once (``bulletin="per-item"``), as the tests of one item's
+    path expect; ``bulletin="digest"`` keeps the product's default, the daily digest.
+    """
     path = init(folder, TODAY)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('mode = "digest"', f'mode = "{bulletin}"', 1)
     if mail is not None:
-        text = path.read_text(encoding="utf-8")
         text = text[: text.index("[mail]")] + mail
-        path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     if extra_config:
         with path.open("a", encoding="utf-8") as fh:
             fh.write("\n" + extra_config)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, progress_callback, subcommand
+from automation.core import digest
 from automation.core.cycle import Worker
 from automation.core.registry import audience_of
 from automation.errors import ConfigError
@@ -27,8 +27,10 @@ def register(sub: Any) -> dict[str, Any]:
     add_init_options(p)
     p = subcommand(sub, "run", "run the worker (one cycle with --once)")
     p.add_argument("--once", action="store_true", help="run one cycle and exit")
-    p = subcommand(sub, "preview", "render one item as recipients would see it")
-    p.add_argument("item_id", help="news ID (column รหัสข่าว)")
+    p = subcommand(sub, "preview", "render one item (or the next digest) as recipients see it")
+    p.add_argument("item_id", nargs="?", help="news ID (column รหัสข่าว)")
+    p.add_argument("--digest", action="store_true", help="show the next digest for one recipient")
+    p.add_argument("--recipient", help="with --digest: whose digest (default: the first)")
     p.add_argument("--html", type=Path, help="write the HTML body here (default preview-ID.html)")
     subcommand(sub, "status", "show the queue and what the ledger holds")
     return {"init": cmd_init, "run": cmd_run, "preview": cmd_preview, "status": cmd_status}
@@ -89,6 +91,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
     config = load(args)
     worker = wiring.worker(config)
     snap = worker.load()
+    if args.digest:
+        return _preview_digest(args, worker, snap)
+    if not args.item_id:
+        raise ConfigError("give a news ID (column รหัสข่าว) to preview, or --digest")
     item = next((i for i in snap.items if i.id == args.item_id.strip()), None)
     if item is None:
         known = ", ".join(i.id for i in snap.items[:10])
@@ -107,6 +113,24 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preview_digest(args: argparse.Namespace, worker: Any, snap: Any) -> int:
+    """The next digest as it stands now, for one recipient."""
+    items = [i for i in worker.due(snap) if worker.digests.wants(i)]
+    shown = worker.digests.preview(items, snap.registry, args.recipient)
+    print(f"สรุปข่าวรอบ {format_datetime(shown.slot)}: ผู้รับที่มีข่าวใหม่ {shown.recipients} ที่อยู่")
+    if shown.rendered is None:
+        who = f" สำหรับ {args.recipient}" if args.recipient else ""
+        print(f"ยังไม่มีข่าวใหม่{who}: รอบนี้จะไม่ส่งสรุปข่าวให้")
+        return 0
+    out = args.html or Path("preview-digest.html")
+    out.write_text(shown.rendered.html, encoding="utf-8")
+    print(f"ถึง: {shown.email}  ({len(shown.items)} ข่าว)")
+    print(f"เรื่อง: {shown.rendered.subject}\n")
+    print(shown.rendered.text)
+    print(f"\nHTML: {out}")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     config = load(args)
     worker = wiring.worker(config)
@@ -121,8 +145,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     out.print(f"  อนุมัติแล้วรอเผยแพร่: {len(due)} ข่าว", markup=False)
     invalid = [i for i in snap.items if not i.valid]
     out.print(f"  แถวที่ผิดพลาด: {len(invalid)}", markup=False)
-    used = ledger.sent_since(now - timedelta(hours=24))
-    out.print(f"  ส่งอีเมลใน 24 ชั่วโมงที่ผ่านมา: {used}/{config.mail.daily_limit}", markup=False)
+    for line in digest.status_lines(config, ledger, worker.dispatcher.quota, now):
+        out.print(line, markup=False)
     for kind, counts in sorted(_ledger_totals(ledger).items()):
         parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         out.print(f"  บัญชีส่ง {kind}: {parts}", markup=False)
@@ -131,8 +155,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _ledger_totals(ledger: Any) -> dict[str, dict[str, int]]:
     totals: dict[str, dict[str, int]] = {}
-    for kind in ("bulletin", "ack", "approved", "rejected", "returned", "director_digest",
-                 "officer_report"):
+    for kind in ("bulletin", "digest", "ack", "approved", "rejected", "returned",
+                 "director_digest", "officer_report", "quota_warning"):
         for counts in ledger.counts(kind).values():
             for status, n in counts.items():
                 totals.setdefault(kind, {}).setdefault(status, 0)

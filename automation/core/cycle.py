@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -16,8 +17,10 @@ from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
 from automation.core import message
+from automation.core.digest import Digests, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import key_of, parse_submissions
+from automation.core.quota import Quota, limits
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
 from automation.core.table import Sheet
@@ -62,6 +65,9 @@ class Services:
     stop: threading.Event = field(default_factory=threading.Event)
     on_sent: Callable[[Envelope, str], None] | None = None
     recheck_seconds: float = 60.0
+    # How the worker waits (backoff after a provider asks to slow down); tests pass a
+    # simulated clock's advance.
+    sleep: Callable[[float], None] = time.sleep
 
 
 class Worker:
@@ -74,25 +80,35 @@ class Worker:
             for t in ("form", "registry", "suppression")
         }
         mail = services.config.mail
+        quota = limits(mail)
         self.dispatcher = Dispatcher(
             services.ledger,
             services.transport,
             services.clock,
             DispatchPolicy(
-                connections=mail.connections,
+                connections=quota.connections,
                 # The outbox is a folder, not a provider: no reason to pace it.
-                rate_per_minute=mail.rate_per_minute if mail.transport == "smtp" else 10**9,
-                daily_limit=mail.daily_limit,
+                rate_per_minute=quota.messages_per_minute if mail.transport == "smtp" else 10**9,
+                daily_limit=quota.messages_per_day,
                 retries=mail.retries,
             ),
             stop=services.stop,
             on_sent=services.on_sent,
+            sleep=services.sleep,
+            quota=Quota(quota, services.ledger),
         )
         office = services.config.office
         self.office = OfficeView(office.name, office.website, mail.sender)
+        self.digests = Digests(
+            services.config, services.ledger, services.renderer, services.clock, self.office,
+            self.dispatcher.quota, self._envelope,
+            lambda envelopes, report, notices: self._send(envelopes, report, notices),
+            self._unsubscribe_url,
+        )
         # The news board may live elsewhere than the office's home page.
         self.board = services.config.site.base_url or office.website
         self._secret_cache: bytes | None = None
+        self._posted: set[str] = set()
 
     # -- reading -----------------------------------------------------------------
 
@@ -193,10 +209,12 @@ class Worker:
 
     def publish(self, snap: Snapshot, report: CycleReport) -> None:
         due = self.due(snap)
+        self._posted = set(self.s.ledger.event_times("posted"))
         # Publishers finish every cycle, even a quiet one: they retry deferred posts and
         # refresh pages built from the registry.
-        approved_now = self._recheck(snap) if due else set()
+        approved_now = self._recheck(snap) if due or self.digests.waiting() else set()
         published: list[Submission] = []
+        by_digest: list[Submission] = []
         for item in sorted(due, key=lambda i: (not i.urgent, i.row)):
             if self.s.stop.is_set():
                 report.stopped = True
@@ -207,8 +225,18 @@ class Worker:
                 report.notes.append(f"{item.id}: การอนุมัติถูกถอนก่อนส่ง ไม่ได้ส่ง")
                 continue
             report.approved += 1
-            if self._publish_item(item, snap.registry, report):
+            if self.digests.wants(item):
+                # The board and channels have it now; its e-mail waits for the digest.
+                self._post(item, report)
+                by_digest.append(item)
+            elif self._publish_item(item, snap.registry, report):
                 published.append(item)
+        if not self.s.stop.is_set():
+            ready = self.digests.run(by_digest, snap.items, snap.registry, approved_now, report)
+            for item in ready:
+                if item.id in self._posted:
+                    self._published(item, report)
+                    published.append(item)
         for publisher in self.s.publishers:
             try:
                 publisher.finish(published, snap.registry, self.s.clock())
@@ -222,20 +250,43 @@ class Worker:
         snap.read_at = self.s.clock()
         return {i.id for i in items if i.decision is Decision.APPROVED}
 
-    def _publish_item(self, item: Submission, registry: Registry, report: CycleReport) -> bool:
+    def _post(self, item: Submission, report: CycleReport) -> bool:
+        """Hand the item to the news board and channels until every one has taken it."""
+        if item.id in self._posted:
+            return True
+        taken = True
         for publisher in self.s.publishers:
             try:
                 publisher.publish(item, self.s.clock())
             except DeliveryError as exc:
+                taken = False
                 report.notes.append(f"{item.id} {publisher.name}: {exc}")
+        if taken:
+            self.s.ledger.add_event(item.id, "posted", self.s.clock())
+            self._posted.add(item.id)
+        return taken
+
+    def _published(self, item: Submission, report: CycleReport) -> None:
+        """Out on every channel it goes to: record it and tell the submitter."""
+        if self.s.ledger.add_event(item.id, "published", self.s.clock()):
+            report.published += 1
+        if self.config.publish.notify_submitters and item.email:
+            self._send([self._notice("approved", item)], report, notices=True)
+
+    def _publish_item(self, item: Submission, registry: Registry, report: CycleReport) -> bool:
+        posted = self._post(item, report)
         recipients, problem = audience_of(registry, item)
         if problem:
             report.problems.append(Problem(self.tabs.form, problem, item.id, item.row,
                                            self.aliases["form"]["audience"][0]))
             return False
+        # Marked urgent after a digest was planned: those recipients already have it.
+        in_digests = self.s.ledger.digest_pairs([item.id])
         envelopes = []
         for r in recipients:
-            if _settled(self.s.ledger, _key("bulletin", item.id, r.email)):
+            if (item.id, r.email) in in_digests or _settled(
+                self.s.ledger, _key("bulletin", item.id, r.email)
+            ):
                 continue
             context = self._bulletin_context(item, r)
             envelopes.append(self._envelope(
@@ -244,13 +295,15 @@ class Worker:
                 unsubscribe=context["unsubscribe_url"],
             ))
         result = self._send(envelopes, report)
-        if result.deferred or result.stopped:
+        if result.deferred or result.stopped or not posted:
             return False
-        if self.s.ledger.add_event(item.id, "published", self.s.clock()):
-            report.published += 1
-        if self.config.publish.notify_submitters and item.email:
-            self._send([self._notice("approved", item)], report, notices=True)
+        self._published(item, report)
         return True
+
+    def _unsubscribe_url(self, email: str) -> str:
+        unsubscribe_to = self.config.mail.unsubscribe or self.config.mail.sender
+        token = message.unsubscribe_token(self._secret(), email)
+        return message.unsubscribe_mailto(unsubscribe_to, token, email)
 
     def _bulletin_context(self, item: Submission, recipient: Recipient) -> dict[str, Any]:
         unsubscribe_to = self.config.mail.unsubscribe or self.config.mail.sender
@@ -312,14 +365,17 @@ class Worker:
 
     def write_back(self, snap: Snapshot, report: CycleReport) -> None:
         ledger = self.s.ledger
-        counts = ledger.counts("bulletin")
+        counts = merge_counts(ledger.counts("bulletin"), ledger.digest_counts())
         published = ledger.event_times("published")
         today = self.s.clock().astimezone(BANGKOK).date()
+        digest_note = self.digests.note()
         desired = {}
         for item in snap.items:
             waiting = ""
             if item.publish_after is not None and item.publish_after > today:
                 waiting = "รอวันเผยแพร่"
+            elif self.digests.wants(item):
+                waiting = digest_note
             desired[item.id] = worker_cells(
                 item, counts.get(item.id, {}), published.get(item.id), waiting
             )

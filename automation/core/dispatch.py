@@ -1,9 +1,10 @@
 """Send envelopes exactly once through a bounded pool of reused mail sessions.
 
-Order per message: skip if the ledger already has it settled; take one unit of the daily
-budget; wait for the shared rate limit; record ``pending``; send; record ``sent`` or
-``failed``. A crash between the last two steps leaves ``pending``, which is sent again later
-with the same Message-ID. All sessions share one rate limit and one budget.
+Order per message: skip if the ledger already has it settled; take one unit of the
+rolling-window budget (``automation.core.quota``); wait for the shared rate limit; record
+``pending``; send; record ``sent`` or ``failed``. A crash between the last two steps leaves
+``pending``, which is sent again later with the same Message-ID. All sessions share one
+rate limit and one budget.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from automation.core.quota import Budget, Limits, Quota
 from automation.errors import DeliveryError
 from automation.ports import DeliveryRecord, Envelope, Ledger, MailSession, MailTransport
 
@@ -39,25 +41,6 @@ class RateLimiter:
             self._sleep(start - now)
 
 
-class Budget:
-    """Messages still allowed in the rolling 24-hour window."""
-
-    def __init__(self, remaining: int) -> None:
-        self.remaining = remaining
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        with self._lock:
-            if self.remaining <= 0:
-                return False
-            self.remaining -= 1
-            return True
-
-    def give_back(self) -> None:
-        with self._lock:
-            self.remaining += 1
-
-
 @dataclass
 class DispatchResult:
     sent: int = 0
@@ -66,6 +49,7 @@ class DispatchResult:
     skipped: int = 0
     stopped: str = ""
     errors: list[str] = field(default_factory=list)
+    blocked_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -76,9 +60,24 @@ class DispatchPolicy:
     retries: int = 3
     backoff: float = 1.0
     max_attempts: int = 10
+    max_backoff: float = 120.0
 
 
 class Dispatcher:
+    """Sends through ``transport``, within ``quota`` (the provider's rolling window).
+
+    How a failure's scope is handled (see ``automation.mail.replies``):
+
+    * ``recipient`` — permanent: ``failed`` for that recipient only; temporary: retried,
+      later cycles included, until ``max_attempts``;
+    * ``session`` — the connection is replaced and the message retried;
+    * ``throttle`` — back off and retry; if the provider keeps asking, stop this run and
+      pause briefly; the message stays pending, never failed;
+    * ``quota`` — stop all sending until the window frees (kept in the ledger);
+    * ``stop`` — stop all sending for a while: a person must fix the account;
+    * ``account`` — stop this run (e.g. a refused login); the next cycle tries again.
+    """
+
     def __init__(
         self,
         ledger: Ledger,
@@ -89,6 +88,7 @@ class Dispatcher:
         stop: threading.Event | None = None,
         on_sent: Callable[[Envelope, str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        quota: Quota | None = None,
     ) -> None:
         self.ledger = ledger
         self.transport = transport
@@ -97,12 +97,12 @@ class Dispatcher:
         self.stop = stop or threading.Event()
         self.on_sent = on_sent
         self.sleep = sleep
+        self.quota = quota or Quota(_plain_limits(policy), ledger)
         self.rate = RateLimiter(policy.rate_per_minute, sleep)
         self._lock = threading.Lock()
 
     def budget(self) -> Budget:
-        used = self.ledger.sent_since(self.clock() - timedelta(hours=24))
-        return Budget(max(0, self.policy.daily_limit - used))
+        return self.quota.budget(self.clock())
 
     def send(self, envelopes: Sequence[Envelope]) -> DispatchResult:
         result = DispatchResult()
@@ -116,6 +116,13 @@ class Dispatcher:
         if todo.empty():
             return result
         budget = self.budget()
+        until = budget.window.blocked_until
+        if until is not None:
+            result.deferred += todo.qsize()
+            result.blocked_until = until
+            result.stopped = (f"sending paused until {until:%Y-%m-%d %H:%M} "
+                              f"({budget.window.blocked_reason})")
+            return result
         halt = threading.Event()
         workers = min(self.policy.connections, todo.qsize())
         if workers == 1:
@@ -145,10 +152,13 @@ class Dispatcher:
                     env = todo.get_nowait()
                 except queue.Empty:
                     return
-                if not budget.take():
-                    todo.put(env)
-                    self._halt(halt, result, "daily limit reached; the rest waits for the window")
-                    return
+                if not budget.take(env):
+                    # Less important mail after it may still fit (notices keep a reserve).
+                    with self._lock:
+                        result.deferred += 1
+                        if not result.stopped:
+                            result.stopped = budget.exhausted_note(env.priority)
+                    continue
                 session = self._deliver(env, session, budget, halt, result)
         finally:
             if session is not None:
@@ -164,7 +174,8 @@ class Dispatcher:
         )
         previous = self.ledger.get(env.key)
         attempts = previous.attempts if previous else 0
-        for attempt in range(self.policy.retries + 1):
+        tries = throttles = 0
+        while True:
             try:
                 if session is None:
                     session = self.transport.open()
@@ -172,26 +183,49 @@ class Dispatcher:
                 self.ledger.begin(record, self.clock())
                 session.send(env)
             except DeliveryError as exc:
-                if exc.scope in ("session", "account") and session is not None:
+                if exc.scope != "recipient" and session is not None:
                     session.close()
                     session = None
+                if exc.scope in ("quota", "stop"):
+                    # Never the recipient's fault: it stays pending for the next window.
+                    self._settle(env, "pending", str(exc), result, budget)
+                    until = self.quota.block(self.clock(), exc.scope, str(exc))
+                    with self._lock:
+                        result.blocked_until = until
+                    self._halt(halt, result, f"{_why(exc.scope)} until "
+                                             f"{until:%Y-%m-%d %H:%M}: {exc}")
+                    return session
                 if exc.scope == "account":
                     self._settle(env, "pending", str(exc), result, budget)
                     self._halt(halt, result, str(exc))
                     return session
+                if exc.scope == "throttle":
+                    throttles += 1
+                    if throttles <= self.policy.retries:
+                        self.sleep(self._backoff(exc, throttles))
+                        continue
+                    self._settle(env, "pending", str(exc), result, budget)
+                    until = self.quota.block(self.clock(), "throttle", str(exc))
+                    self._halt(halt, result, f"{_why('throttle')} until "
+                                             f"{until:%Y-%m-%d %H:%M}: {exc}")
+                    return session
                 if exc.permanent:
                     self._settle(env, "failed", str(exc), result, budget)
                     return session
-                if attempt < self.policy.retries:
-                    self.sleep(exc.retry_after or self.policy.backoff * (2**attempt))
+                tries += 1
+                if tries <= self.policy.retries:
+                    self.sleep(self._backoff(exc, tries))
                     continue
-                exhausted = attempts + attempt + 1 >= self.policy.max_attempts
+                exhausted = attempts + tries >= self.policy.max_attempts
                 final = "failed" if exhausted else "pending"
                 self._settle(env, final, str(exc), result, budget)
                 return session
             self._settle(env, "sent", "", result, budget)
             return session
-        return session
+
+    def _backoff(self, exc: DeliveryError, attempt: int) -> float:
+        delay = exc.retry_after or self.policy.backoff * (2 ** (attempt - 1))
+        return min(delay, self.policy.max_backoff)
 
     def _settle(
         self, env: Envelope, status: str, error: str, result: DispatchResult, budget: Budget
@@ -206,7 +240,7 @@ class Dispatcher:
                 result.errors.append(f"{env.recipient}: {error}")
             else:
                 result.deferred += 1
-                budget.give_back()
+                budget.give_back(env)
                 if error:
                     result.errors.append(f"{env.recipient}: {error}")
         if self.on_sent is not None:
@@ -217,3 +251,21 @@ class Dispatcher:
             if not result.stopped:
                 result.stopped = reason
         halt.set()
+
+
+def _why(scope: str) -> str:
+    return {
+        "quota": "the provider's sending quota is used up; sending waits",
+        "stop": "the provider refuses this mail account (a person must fix it); sending stops",
+        "throttle": "the provider asks to slow down; sending waits",
+    }[scope]
+
+
+def _plain_limits(policy: DispatchPolicy) -> Limits:
+    """Only a message count per rolling 24 hours, as before quotas were configurable."""
+    return Limits(
+        preset="custom", messages_per_day=policy.daily_limit, recipients_per_day=None,
+        external_recipients_per_day=None, max_recipients_per_message=None,
+        messages_per_minute=policy.rate_per_minute, connections=policy.connections,
+        reserve=0, internal_domains=frozenset(),
+    )

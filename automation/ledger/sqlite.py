@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +44,15 @@ CREATE TABLE IF NOT EXISTS state (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+-- Which items each planned digest carries: one row per (item, recipient), so an item can
+-- never be planned into two digests for the same recipient.
+CREATE TABLE IF NOT EXISTS digest_items (
+    item_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    digest_key TEXT NOT NULL,
+    PRIMARY KEY (item_id, recipient)
+);
+CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(status, kind);
 """
 
 _COLUMNS = (
@@ -256,6 +266,93 @@ class SqliteLedger:
                 "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                 (name, value),
             )
+
+    # -- digests and the sending window --------------------------------------------------
+
+    def plan_digests(
+        self,
+        plans: Sequence[tuple[DeliveryRecord, Sequence[str]]],
+        at: datetime,
+        state: Mapping[str, str] | None = None,
+    ) -> None:
+        """Record planned digests (pending, not yet attempted) with the items each carries,
+        and ``state``, in one transaction: a crash leaves all of it or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    f"INSERT INTO deliveries ({_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, '', ?, ?, NULL, ?)",
+                    [(r.key, r.kind, r.item_id, r.recipient, r.channel, r.message_id,
+                      _ts(at), _ts(at), r.detail) for r, _items in plans],
+                )
+                self._db.executemany(
+                    "INSERT INTO digest_items (item_id, recipient, digest_key) VALUES (?, ?, ?)",
+                    [(item, r.recipient, r.key) for r, items in plans for item in items],
+                )
+                self._db.executemany(
+                    "INSERT INTO state (name, value) VALUES (?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    list((state or {}).items()),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def digest_pairs(self, item_ids: Sequence[str]) -> set[tuple[str, str]]:
+        """(item, recipient) pairs already planned into a digest, for these items."""
+        result: set[tuple[str, str]] = set()
+        ids = list(item_ids)
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT item_id, recipient FROM digest_items WHERE item_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+                result.update((str(i), str(r)) for i, r in rows)
+        return result
+
+    def digest_counts(self) -> dict[str, dict[str, int]]:
+        """Per item: how many digests carrying it are in each status."""
+        result: dict[str, dict[str, int]] = {}
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT di.item_id, d.status, COUNT(*) FROM digest_items di "
+                "JOIN deliveries d ON d.key = di.digest_key GROUP BY di.item_id, d.status"
+            ).fetchall()
+        for item_id, status, count in rows:
+            result.setdefault(str(item_id), {})[str(status)] = int(count)
+        return result
+
+    def unsettled(self, kind: str) -> list[DeliveryRecord]:
+        """Deliveries of ``kind`` still pending (planned, deferred or uncertain), oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM deliveries WHERE status = 'pending' AND kind = ? "
+                "ORDER BY rowid",
+                (kind,),
+            ).fetchall()
+        return [_record(r) for r in rows]
+
+    def usage(self, since: datetime, channel: str = "email") -> list[tuple[datetime, str, str]]:
+        """(time, recipient, kind) of every message that counts against the provider's
+        window since ``since``: sent ones when sent, attempted but unsettled or failed ones
+        when last attempted (the provider may have taken them)."""
+        at = _ts(since)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sent_at, recipient, kind FROM deliveries "
+                "WHERE channel = ? AND sent_at >= ? AND status = 'sent' "
+                "UNION ALL "
+                "SELECT updated_at, recipient, kind FROM deliveries "
+                "WHERE status IN ('pending', 'failed') AND channel = ? AND attempts > 0 "
+                "AND updated_at >= ?",
+                (channel, at, channel, at),
+            ).fetchall()
+        return sorted((datetime.fromisoformat(t), str(r), str(k)) for t, r, k in rows)
 
 
 def _record(row: tuple[object, ...]) -> DeliveryRecord:

@@ -106,10 +106,11 @@ class SmtpSession:
         reason = f"{code} {message}".strip()
         if rule.verdict == "recipient":
             return DeliveryError(reason, permanent=True, scope="recipient")
-        if rule.verdict in ("quota", "stop"):
-            return DeliveryError(reason, permanent=rule.verdict == "stop", scope="account")
-        # 421 closes the connection; other throttles and 4xx keep it usable.
-        scope = "session" if code == 421 or rule.verdict == "throttle" else "recipient"
+        if rule.verdict in ("quota", "stop", "throttle"):
+            # The dispatcher stops for the window, stops for a person, or backs off.
+            return DeliveryError(reason, permanent=rule.verdict == "stop", scope=rule.verdict)
+        # 421 closes the connection; other 4xx keep it usable.
+        scope = "session" if code == 421 else "recipient"
         return DeliveryError(reason, permanent=False, scope=scope)
 
     def close(self) -> None:

@@ -1,0 +1,432 @@
+"""Digest bulletins: one message per member on a schedule, carrying every new item.
+
+Each item reaches each recipient in exactly one digest, across crashes, restarts, audience
+changes and items approved while a digest is going out:
+
+1. **Plan.** When a digest is due, each recipient's new items (approved for its audience,
+   not urgent, not yet planned for it) are decided *before anything is sent* and committed
+   in one ledger transaction together with the run's time: one ``pending`` delivery per
+   (run, recipient), key ``digest:D-YYYYMMDD-HHMM:<address>``, whose ``detail`` (JSON)
+   lists the items it carries, newest first, plus one ``digest_items`` row per (item,
+   recipient) that the ledger keeps unique. A crash before the commit leaves nothing, and
+   the same run is planned again; a crash after it leaves the plan.
+2. **Send.** Every pending digest row goes out with the Message-ID derived from its key
+   and the items its detail lists — after a crash, the same message again. Items approved
+   meanwhile wait for the next run. What the quota holds back stays pending.
+3. **Published.** An item counts as published (ledger event ``published``, sheet status
+   ``เผยแพร่แล้ว``) once the news board and channels have it and it is planned into a digest
+   for every one of its current recipients (or went out at once, as urgent items do).
+
+A recipient with nothing new gets nothing. An address that has unsubscribed since the
+plan, or a digest whose items were all un-approved, is settled as ``failed`` without
+sending (it never counted against the quota).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from automation.config import Config
+from automation.core.cron import Cron
+from automation.core.dispatch import DispatchResult
+from automation.core.message import message_id
+from automation.core.quota import Quota
+from automation.core.registry import audience_of
+from automation.core.render import Rendered, Renderer
+from automation.core.views import OfficeView
+from automation.errors import ConfigError
+from automation.model import CycleReport, Recipient, Registry, Submission
+from automation.ports import DeliveryRecord, Envelope, Ledger
+from automation.text import parse_addresses
+from automation.thaidate import format_datetime
+
+KIND = "digest"
+WARNING = "quota_warning"
+LAST_RUN = "digest.last_run"
+PRIORITY = 5  # with bulletins: after notices and urgent items, before reports
+NOTICE = 1
+
+
+class MakeEnvelope(Protocol):
+    def __call__(
+        self, kind: str, item_id: str, recipient: str, name: str | None,
+        context: dict[str, Any], priority: int, unsubscribe: str | None = None,
+    ) -> Envelope: ...
+
+
+Send = Callable[[list[Envelope], CycleReport, bool], DispatchResult]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One recipient's share of a digest run: the items it carries, newest first."""
+
+    email: str
+    member_id: str
+    name: str
+    coordinator: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Preview:
+    slot: datetime
+    email: str
+    items: tuple[Submission, ...]
+    rendered: Rendered | None
+    recipients: int  # how many recipients the next digest would go to
+
+
+# -- the schedule (also for the scheduler) ------------------------------------------------
+
+
+def zone(config: Config) -> ZoneInfo:
+    try:
+        return ZoneInfo(config.office.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"'office.timezone' = \"{config.office.timezone}\" is not a known time zone; "
+            "use e.g. \"Asia/Bangkok\""
+        ) from None
+
+
+def run_id(slot: datetime) -> str:
+    return slot.strftime("D-%Y%m%d-%H%M")
+
+
+def due(schedule: Cron, tz: ZoneInfo, last_run: datetime | None, now: datetime) -> datetime | None:
+    """The slot of the digest due at ``now``, or None.
+
+    A digest is due when the schedule fired after the last run; slots missed while the
+    worker was off are caught up once, by the latest of them. With no last run (a new
+    ledger) nothing is due: the schedule starts from the first cycle.
+    """
+    if last_run is None:
+        return None
+    slot = schedule.latest(now, tz)
+    if slot is None or slot <= last_run:
+        return None
+    return slot
+
+
+def last_run(ledger: Ledger) -> datetime | None:
+    raw = ledger.get_state(LAST_RUN)
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def digest_due(config: Config, ledger: Ledger, now: datetime) -> datetime | None:
+    """Whether ``automation run`` at ``now`` sends a digest: its slot, or None."""
+    if config.bulletin.mode != "digest":
+        return None
+    return due(config.bulletin.schedule, zone(config), last_run(ledger), now)
+
+
+def next_digest(config: Config, ledger: Ledger, now: datetime) -> datetime | None:
+    """When the next digest goes: the slot due now, else the schedule's next one."""
+    if config.bulletin.mode != "digest":
+        return None
+    return digest_due(config, ledger, now) or config.bulletin.schedule.next_after(
+        now, zone(config)
+    )
+
+
+# -- planning (pure) ----------------------------------------------------------------------
+
+
+def plan(
+    items: Sequence[Submission],
+    registry: Registry,
+    taken: set[tuple[str, str]],
+    order: dict[str, datetime],
+) -> tuple[list[Planned], dict[str, str]]:
+    """Each recipient's new items, and the items whose audience selects nobody (why)."""
+    shares: dict[str, tuple[Any, list[Submission]]] = {}
+    problems: dict[str, str] = {}
+    for item in items:
+        recipients, problem = audience_of(registry, item)
+        if problem:
+            problems[item.id] = problem
+            continue
+        for r in recipients:
+            if (item.id, r.email) not in taken:
+                shares.setdefault(r.email, (r, []))[1].append(item)
+    planned = []
+    for email, (r, carried) in shares.items():
+        carried.sort(key=lambda i: _newest_first(i, order))
+        planned.append(Planned(email, r.member_id, r.name, r.coordinator,
+                               tuple(i.id for i in carried)))
+    return planned, problems
+
+
+def _newest_first(item: Submission, order: dict[str, datetime]) -> tuple[float, int]:
+    when = order.get(item.id) or item.submitted_at
+    return (-when.timestamp() if when else 0.0, -item.row)
+
+
+def merge_counts(*tables: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Per-item status counts of several delivery kinds added together."""
+    result: dict[str, dict[str, int]] = {}
+    for table in tables:
+        for item_id, counts in table.items():
+            mine = result.setdefault(item_id, {})
+            for status, n in counts.items():
+                mine[status] = mine.get(status, 0) + n
+    return result
+
+
+def covered(item: Submission, registry: Registry, taken: set[tuple[str, str]]) -> bool:
+    """Planned (or sent at once) for every recipient its audience selects now."""
+    recipients, problem = audience_of(registry, item)
+    return problem is None and all((item.id, r.email) in taken for r in recipients)
+
+
+# -- the cycle's digest step ---------------------------------------------------------------
+
+
+class Digests:
+    """Plans, sends and accounts for digests within one worker."""
+
+    def __init__(
+        self,
+        config: Config,
+        ledger: Ledger,
+        renderer: Renderer,
+        clock: Callable[[], datetime],
+        office: OfficeView,
+        quota: Quota,
+        envelope: MakeEnvelope,
+        send: Send,
+        unsubscribe_url: Callable[[str], str],
+    ) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.renderer = renderer
+        self.clock = clock
+        self.office = office
+        self.quota = quota
+        self.envelope = envelope
+        self.send_fn = send
+        self.unsubscribe_url = unsubscribe_url
+
+    @property
+    def on(self) -> bool:
+        return self.config.bulletin.mode == "digest"
+
+    def wants(self, item: Submission) -> bool:
+        """Whether an approved item's e-mail goes by digest (not urgent, digest mode)."""
+        return self.on and not item.urgent
+
+    def waiting(self) -> bool:
+        return bool(self.ledger.unsettled(KIND))
+
+    def note(self) -> str:
+        """What the sheet says of an approved item waiting for the digest."""
+        slot = next_digest(self.config, self.ledger, self.clock())
+        return f"รอส่งรวมในสรุปข่าว {format_datetime(slot)}" if slot else ""
+
+    def taken(self, items: Sequence[Submission]) -> set[tuple[str, str]]:
+        """(item, recipient) pairs already planned into digests or sent as bulletins."""
+        ids = [i.id for i in items]
+        pairs = self.ledger.digest_pairs(ids)
+        for item_id in ids:
+            pairs.update(
+                (item_id, d.recipient) for d in self.ledger.deliveries(item_id=item_id)
+                if d.kind == "bulletin"
+            )
+        return pairs
+
+    def run(
+        self,
+        items: Sequence[Submission],
+        everything: Sequence[Submission],
+        registry: Registry,
+        approved_now: set[str],
+        report: CycleReport,
+    ) -> list[Submission]:
+        """Plan a due digest from ``items`` (approved, due, not urgent), send every pending
+        digest, and return the items now planned for all their recipients."""
+        now = self.clock()
+        if self.on:
+            if last_run(self.ledger) is None:
+                # A new ledger: the schedule starts now instead of mailing everyone at once.
+                self.ledger.set_state(LAST_RUN, now.isoformat())
+            slot = digest_due(self.config, self.ledger, now)
+            if slot is not None and not report.stopped:
+                self._plan(slot, items, registry, report)
+        self._send_pending(everything, registry, approved_now, report)
+        self._warn_if_short(report)
+        if not self.on or not items:
+            return []
+        taken = self.taken(items)
+        return [i for i in items if covered(i, registry, taken)]
+
+    def _plan(
+        self, slot: datetime, items: Sequence[Submission], registry: Registry,
+        report: CycleReport,
+    ) -> None:
+        order = self.ledger.event_times("decided:approved")
+        shares, problems = plan(items, registry, self.taken(items), order)
+        for item_id, problem in problems.items():
+            report.notes.append(f"{item_id}: {problem}")
+        rid = run_id(slot)
+        sender = self.config.mail.sender
+        plans = []
+        for share in sorted(shares, key=lambda s: s.email):
+            key = f"{KIND}:{rid}:{share.email}"
+            detail = json.dumps({
+                "slot": slot.isoformat(), "items": list(share.items), "member": share.member_id,
+                "name": share.name, "coordinator": share.coordinator,
+            }, ensure_ascii=False)
+            record = DeliveryRecord(
+                key=key, kind=KIND, item_id=rid, recipient=share.email, channel="email",
+                message_id=message_id(key, sender), status="pending", detail=detail,
+            )
+            plans.append((record, share.items))
+        # The run's time is committed with its plan: a crash leaves both or neither.
+        self.ledger.plan_digests(plans, self.clock(), {LAST_RUN: slot.isoformat()})
+        if plans:
+            report.notes.append(
+                f"สรุปข่าว {format_datetime(slot)}: วางแผนส่ง {len(plans)} ฉบับ"
+            )
+
+    def _send_pending(
+        self, everything: Sequence[Submission], registry: Registry, approved_now: set[str],
+        report: CycleReport,
+    ) -> DispatchResult:
+        rows = self.ledger.unsettled(KIND)
+        if not rows:
+            return DispatchResult()
+        by_id = {i.id: i for i in everything if i.valid}
+        envelopes = []
+        for row in rows:
+            detail = json.loads(row.detail or "{}")
+            carried = [by_id[i] for i in detail.get("items", [])
+                       if i in by_id and i in approved_now]
+            if row.recipient in registry.suppressed:
+                self._cancel(row, "ผู้รับขอยกเลิกการรับข่าวแล้ว")
+            elif not carried:
+                self._cancel(row, "ข่าวในสรุปนี้ถูกถอนการอนุมัติหรือลบทั้งหมด")
+            else:
+                envelopes.append(self._envelope(row, detail, carried))
+        return self.send_fn(envelopes, report, False)
+
+    def _cancel(self, row: DeliveryRecord, why: str) -> None:
+        self.ledger.finish(row.key, "failed", self.clock(), f"ไม่ได้ส่ง: {why}")
+
+    def _envelope(
+        self, row: DeliveryRecord, detail: dict[str, Any], carried: list[Submission]
+    ) -> Envelope:
+        name = str(detail.get("coordinator") or detail.get("name") or "")
+        context = self._context(
+            datetime.fromisoformat(str(detail.get("slot"))), row.recipient,
+            str(detail.get("name") or ""), str(detail.get("coordinator") or ""),
+            str(detail.get("member") or ""), carried,
+        )
+        env = self.envelope(KIND, row.item_id, row.recipient, name or None, context, PRIORITY,
+                            context["unsubscribe_url"])
+        env.message["X-PR-Items"] = ",".join(i.id for i in carried)
+        return env
+
+    def _context(
+        self, slot: datetime, email: str, name: str, coordinator: str, member: str,
+        items: Sequence[Submission],
+    ) -> dict[str, Any]:
+        return {
+            "office": self.office, "now": self.clock(), "slot": slot, "items": list(items),
+            "recipient": Recipient(email, member, name, coordinator),
+            "unsubscribe_url": self.unsubscribe_url(email),
+        }
+
+    # -- telling the officer and the director --------------------------------------------
+
+    def _warn_if_short(self, report: CycleReport) -> None:
+        """Once a day, when the mail waiting will not all fit in what is left of today."""
+        backlog = self.quota.backlog()
+        if not backlog:
+            return
+        now = self.clock()
+        tz = zone(self.config)
+        today = now.astimezone(tz).date()
+        end = datetime.combine(today + timedelta(days=1), time(0, 0), tz)
+        window = self.quota.window(now)
+        capacity = window.capacity(end, PRIORITY)
+        if backlog <= capacity:
+            return
+        office = self.config.office
+        addresses, _bad = parse_addresses(
+            ", ".join(a for a in (office.officer_email, office.director_email) if a)
+        )
+        day = f"Q-{today:%Y%m%d}"
+        addresses = [a for a in dict.fromkeys(addresses)
+                     if self.ledger.get(f"{WARNING}:{day}:{a}") is None]
+        if not addresses:
+            return
+        context = {
+            "office": self.office, "now": now, "backlog": backlog, "capacity": capacity,
+            "limits": window.limits, "used": window.used,
+            "frees_at": window.frees_at(PRIORITY, count=min(backlog, window.limits.per_day)),
+            "blocked_until": window.blocked_until, "blocked_reason": window.blocked_reason,
+        }
+        self.send_fn(
+            [self.envelope(WARNING, day, a, None, context, NOTICE) for a in addresses],
+            report, True,
+        )
+
+    # -- preview -----------------------------------------------------------------------
+
+    def preview(
+        self, items: Sequence[Submission], registry: Registry, email: str | None
+    ) -> Preview:
+        """The next digest as it stands now, for ``email`` (default: the first recipient)."""
+        now = self.clock()
+        slot = next_digest(self.config, self.ledger, now) or now
+        candidates = [i for i in items if not i.urgent]
+        shares, _problems = plan(candidates, registry, self.taken(candidates),
+                                 self.ledger.event_times("decided:approved"))
+        shares.sort(key=lambda s: s.email)
+        wanted = email.strip().casefold() if email else None
+        share = next((s for s in shares if wanted in (None, s.email.casefold())), None)
+        if share is None:
+            return Preview(slot, email or "", (), None, len(shares))
+        by_id = {i.id: i for i in candidates}
+        carried = tuple(by_id[i] for i in share.items)
+        context = self._context(slot, share.email, share.name, share.coordinator,
+                                share.member_id, carried)
+        return Preview(slot, share.email, carried, self.renderer.render(KIND, context),
+                       len(shares))
+
+
+def status_lines(config: Config, ledger: Ledger, quota: Quota, now: datetime) -> list[str]:
+    """``automation status``: the sending window, when mail can go, the next digest."""
+    window = quota.window(now)
+    limits = window.limits
+    backlog = quota.backlog()
+    lines = [
+        f"  โควตาการส่ง ({limits.preset}): ใช้ไป {window.used:,}/{limits.per_day:,} ฉบับ "
+        f"ใน 24 ชั่วโมงที่ผ่านมา (ภายนอก {len(window.external):,}"
+        + (f"/{limits.external_recipients_per_day:,}" if limits.external_recipients_per_day
+           else "") + f"), เก็บไว้สำหรับแจ้งผู้ส่งและผู้บริหาร {limits.reserve:,} ฉบับ",
+    ]
+    if window.blocked_until is not None:
+        lines.append(f"  หยุดส่งอีเมลถึง {format_datetime(window.blocked_until)}: "
+                     f"{window.blocked_reason}")
+    for label, priority in (("แจ้งผู้ส่ง/ผู้บริหาร", NOTICE), ("ข่าวและสรุปข่าว", PRIORITY)):
+        when = window.frees_at(priority)
+        lines.append(f"  ส่ง{label}ฉบับถัดไปได้: "
+                     + ("ทันที" if when <= now else format_datetime(when)))
+    if backlog:
+        lines.append(f"  ข่าวและสรุปข่าวรอส่ง {backlog:,} ฉบับ ส่งครบได้ประมาณ "
+                     f"{format_datetime(window.frees_at(PRIORITY, min(backlog, limits.per_day)))}")
+    if config.bulletin.mode == "digest":
+        slot = next_digest(config, ledger, now)
+        lines.append(f"  สรุปข่าว (cron \"{config.bulletin.digest_cron}\"): ครั้งถัดไป "
+                     + (format_datetime(slot) if slot else "ไม่มีกำหนด"))
+    else:
+        lines.append("  ส่งข่าวทีละข่าวทันทีที่อนุมัติ (bulletin.mode = \"per-item\")")
+    return lines
+

@@ -1,0 +1,244 @@
+"""The mail provider's limits as a budget over the ledger's rolling 24-hour window.
+
+Providers count a rolling 24 hours, not a calendar day, and an account that goes over
+cannot send at all for up to a day — acknowledgements and notices included. So every
+message is counted from the ledger (acknowledgements, notices, digests, bulletins,
+reports), and when the budget is short the most important mail goes first:
+
+* priority 1–2: notices to submitters and the director (always allowed while room is left);
+* priority 3–7: urgent items, then digests and bulletins — they leave ``reserve`` messages
+  free for notices;
+* priority 8 and above: reports and keep-current mail — they also leave room for every
+  digest and bulletin still waiting.
+
+What does not fit waits; the window says when it frees. A provider that answers "quota
+exceeded" anyway (people send by hand from the same account) blocks sending until the
+window frees; the block is kept in the ledger so a restart respects it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from automation.config import MailConfig
+from automation.ports import Envelope, Ledger
+
+WINDOW = timedelta(hours=24)
+NOTICE_MAX = 2  # highest priority number still counted as a notice
+LOW_MIN = 8  # reports and keep-current mail from here on
+STOP_PAUSE = timedelta(hours=1)  # before trying an account a person must fix again
+QUOTA_PAUSE = timedelta(hours=1)  # when the ledger cannot tell when the window frees
+MIN_PAUSE = timedelta(minutes=15)
+THROTTLE_PAUSE = timedelta(minutes=5)  # after backing off in a run did not help
+
+# Published limits per provider (2025). Keys a preset leaves out fall back to [mail].
+PRESETS: dict[str, dict[str, int]] = {
+    "workspace": {
+        "messages_per_day": 2000, "recipients_per_day": 10000,
+        "external_recipients_per_day": 3000, "max_recipients_per_message": 100,
+    },
+    "workspace-trial": {
+        "messages_per_day": 500, "recipients_per_day": 500,
+        "external_recipients_per_day": 500, "max_recipients_per_message": 100,
+    },
+    "gmail": {
+        "messages_per_day": 500, "recipients_per_day": 500,
+        "external_recipients_per_day": 500, "max_recipients_per_message": 100,
+    },
+    "microsoft365": {
+        "messages_per_day": 10000, "recipients_per_day": 10000,
+        "max_recipients_per_message": 500, "messages_per_minute": 30, "connections": 3,
+    },
+    "custom": {},
+}
+_BLOCKED_UNTIL = "mail.blocked_until"
+_BLOCKED_REASON = "mail.blocked_reason"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The effective limits: ``[mail.quota]`` keys, else the preset, else ``[mail]``."""
+
+    preset: str
+    messages_per_day: int
+    recipients_per_day: int | None
+    external_recipients_per_day: int | None
+    max_recipients_per_message: int | None
+    messages_per_minute: int
+    connections: int
+    reserve: int
+    internal_domains: frozenset[str]
+
+    def is_external(self, address: str) -> bool:
+        return address.rpartition("@")[2].casefold() not in self.internal_domains
+
+    @property
+    def per_day(self) -> int:
+        """Messages per rolling 24 hours (each message has exactly one recipient)."""
+        return min(self.messages_per_day, self.recipients_per_day or self.messages_per_day)
+
+
+def limits(mail: MailConfig) -> Limits:
+    quota = mail.quota
+    preset = PRESETS[quota.preset]
+
+    def pick(name: str, fallback: int | None) -> int | None:
+        value: int | None = getattr(quota, name)
+        if value is not None:
+            return value
+        return preset.get(name, fallback)
+
+    messages = pick("messages_per_day", mail.daily_limit) or mail.daily_limit
+    domains = [d.strip().lstrip("@").casefold() for d in quota.internal_domains if d.strip()]
+    if not domains:
+        domains = [mail.sender.rpartition("@")[2].casefold()]
+    return Limits(
+        preset=quota.preset,
+        messages_per_day=messages,
+        recipients_per_day=pick("recipients_per_day", None),
+        external_recipients_per_day=pick("external_recipients_per_day", None),
+        max_recipients_per_message=pick("max_recipients_per_message", None),
+        messages_per_minute=pick("messages_per_minute", mail.rate_per_minute)
+        or mail.rate_per_minute,
+        connections=pick("connections", mail.connections) or mail.connections,
+        # 2.5 % of the day keeps room for a day's acknowledgements and the director's mail.
+        reserve=quota.reserve if quota.reserve is not None else max(5, messages // 40),
+        internal_domains=frozenset(domains),
+    )
+
+
+def reserve_for(limits: Limits, priority: int, backlog: int = 0) -> int:
+    """Messages a send of ``priority`` must leave free for more important mail."""
+    if priority <= NOTICE_MAX:
+        return 0
+    if priority < LOW_MIN:
+        return limits.reserve
+    return limits.reserve + backlog
+
+
+@dataclass(frozen=True)
+class Window:
+    """The rolling window's usage at ``now``, from the ledger."""
+
+    now: datetime
+    limits: Limits
+    times: tuple[datetime, ...]  # when each counted message went, oldest first
+    external: tuple[datetime, ...]
+    blocked_until: datetime | None = None
+    blocked_reason: str = ""
+
+    @property
+    def used(self) -> int:
+        return len(self.times)
+
+    def left(self, priority: int, backlog: int = 0) -> int:
+        if self.blocked_until is not None:
+            return 0
+        return max(0, self.limits.per_day - reserve_for(self.limits, priority, backlog)
+                   - self.used)
+
+    def frees_at(self, priority: int, count: int = 1, backlog: int = 0) -> datetime:
+        """When ``count`` more messages of ``priority`` fit (now, if they already do)."""
+        start = self.blocked_until or self.now
+        cap = self.limits.per_day - reserve_for(self.limits, priority, backlog)
+        if cap < count:
+            return start + WINDOW  # cannot fit in any window; a day is the honest answer
+        alive = [t for t in self.times if t + WINDOW > start]
+        over = len(alive) + count - cap
+        if over <= 0:
+            return start
+        return alive[over - 1] + WINDOW
+
+    def capacity(self, until: datetime, priority: int, backlog: int = 0) -> int:
+        """How many messages of ``priority`` can go from now until ``until``."""
+        start = self.blocked_until or self.now
+        if start >= until:
+            return 0
+        cap = self.limits.per_day - reserve_for(self.limits, priority, backlog)
+        alive_then = sum(1 for t in self.times if t + WINDOW > until)
+        return max(0, cap - alive_then)
+
+
+class Budget:
+    """What one dispatch may still send; safe to share between sending threads."""
+
+    def __init__(self, window: Window, backlog: int = 0) -> None:
+        self.window = window
+        self.limits = window.limits
+        self.backlog = backlog
+        self._used = window.used
+        self._external = len(window.external)
+        self._blocked = window.blocked_until is not None
+        self._lock = threading.Lock()
+
+    def take(self, envelope: Envelope) -> bool:
+        external = self.limits.is_external(envelope.recipient)
+        cap = self.limits.per_day - reserve_for(self.limits, envelope.priority, self.backlog)
+        with self._lock:
+            if self._blocked or self._used >= cap:
+                return False
+            if external and self.limits.external_recipients_per_day is not None:
+                if self._external >= self.limits.external_recipients_per_day:
+                    return False
+                self._external += 1
+            self._used += 1
+            return True
+
+    def give_back(self, envelope: Envelope) -> None:
+        with self._lock:
+            self._used -= 1
+            if self.limits.is_external(envelope.recipient) and \
+                    self.limits.external_recipients_per_day is not None:
+                self._external -= 1
+
+    def exhausted_note(self, priority: int) -> str:
+        when = self.window.frees_at(priority, backlog=self.backlog)
+        return (f"daily limit reached ({self.limits.per_day} messages per 24 hours); "
+                f"the rest waits for the window to free at {when:%Y-%m-%d %H:%M}")
+
+
+class Quota:
+    """The window and the provider's blocks, read from and kept in the ledger."""
+
+    def __init__(self, limits: Limits, ledger: Ledger) -> None:
+        self.limits = limits
+        self.ledger = ledger
+
+    def window(self, now: datetime) -> Window:
+        usage = self.ledger.usage(now - WINDOW)
+        times = tuple(t for t, _r, _k in usage)
+        external = tuple(t for t, r, _k in usage if self.limits.is_external(r))
+        until, reason = self.blocked(now)
+        return Window(now, self.limits, times, external, until, reason)
+
+    def backlog(self) -> int:
+        """Digests and bulletins planned or deferred and not yet sent."""
+        return len(self.ledger.unsettled("digest")) + len(self.ledger.unsettled("bulletin"))
+
+    def budget(self, now: datetime) -> Budget:
+        return Budget(self.window(now), self.backlog())
+
+    def blocked(self, now: datetime) -> tuple[datetime | None, str]:
+        raw = self.ledger.get_state(_BLOCKED_UNTIL)
+        if not raw:
+            return None, ""
+        until = datetime.fromisoformat(raw)
+        if until <= now:
+            return None, ""
+        return until, self.ledger.get_state(_BLOCKED_REASON) or ""
+
+    def block(self, now: datetime, verdict: str, reason: str) -> datetime:
+        """Stop all sending after a quota, throttle or stop reply; returns when it may resume."""
+        if verdict == "quota":
+            usage = sorted(t for t, _r, _k in self.ledger.usage(now - WINDOW))
+            frees = usage[0] + WINDOW if usage else now + QUOTA_PAUSE
+            until = min(now + WINDOW, max(now + MIN_PAUSE, frees))
+        elif verdict == "throttle":
+            until = now + THROTTLE_PAUSE
+        else:
+            until = now + STOP_PAUSE
+        self.ledger.set_state(_BLOCKED_UNTIL, until.isoformat())
+        self.ledger.set_state(_BLOCKED_REASON, reason[:300])
+        return until
