@@ -22,6 +22,8 @@ def subcommand(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     # --config is accepted after the command too: `automation run --once --config x.toml`.
     parser.add_argument("--config", type=__import__("pathlib").Path, default=argparse.SUPPRESS,
                         help="config file (default: ./schedule.toml)")
+    parser.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS,
+                        help="worker log on stdout: readable lines or JSON lines")
     return parser
 
 

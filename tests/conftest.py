@@ -48,3 +48,13 @@ def mailbox(dovecot: Dovecot) -> Dovecot:
         dovecot.start()
     dovecot.reset()
     return dovecot
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The reliability suites' one-line summaries, in CI output with or without ``-s``."""
+    from tests.reliability import SUMMARIES
+
+    if SUMMARIES:
+        terminalreporter.section("reliability summary")
+        for line in SUMMARIES:
+            terminalreporter.write_line(line)

@@ -11,9 +11,8 @@ from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, progress_callback, subcommand
 from automation.core import digest
-from automation.core.cycle import Worker
 from automation.core.registry import audience_of
-from automation.errors import ConfigError
+from automation.errors import AutomationError, ConfigError
 from automation.model import CycleReport, Decision
 from automation.thaidate import format_datetime
 
@@ -56,14 +55,24 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     config = load(args)
     if not args.once:
-        raise ConfigError("the long-running scheduler is started with 'automation run'; "
-                          "use --once for one cycle")
-    services = wiring.services(config)
-    with progress_callback() as on_sent:
-        services.on_sent = on_sent
-        report = Worker(services).cycle()
+        from automation.scheduler.service import serve
+
+        return serve(config)
+    from automation.scheduler import jobs
+    from automation.scheduler.lock import single_instance
+    from automation.scheduler.signals import graceful_stop
+
+    # A cron-started --once must not overlap a running worker (or another --once).
+    with single_instance(config.ledger_path, "run --once"), graceful_stop() as stop:
+        services = wiring.services(config, stop)
+        with progress_callback() as on_sent:
+            services.on_sent = on_sent
+            ctx = jobs.JobContext.build(services)
+            jobs.run_job(jobs.CYCLE, ctx, reraise=True)
+    report = ctx.last_report
+    assert report is not None  # run_job raised otherwise
     print_report(report)
-    return 0 if report.ok else 1
+    return 0 if report.ok or stop.is_set() else 1
 
 
 def print_report(report: CycleReport) -> None:
@@ -132,22 +141,32 @@ def _preview_digest(args: argparse.Namespace, worker: Any, snap: Any) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from automation.scheduler import status
+
     config = load(args)
     worker = wiring.worker(config)
     ledger = worker.s.ledger
-    snap = worker.load()
     now = worker.s.clock()
-    waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
-    due = worker.due(snap)
     out = console()
     out.print(f"สถานะ ณ {format_datetime(now)}", markup=False)
-    out.print(f"  รอผู้บริหารพิจารณา: {len(waiting)} ข่าว", markup=False)
-    out.print(f"  อนุมัติแล้วรอเผยแพร่: {len(due)} ข่าว", markup=False)
-    invalid = [i for i in snap.items if not i.valid]
-    out.print(f"  แถวที่ผิดพลาด: {len(invalid)}", markup=False)
+    try:
+        snap = worker.load()
+    except AutomationError as exc:  # the ledger side is still worth showing
+        out.print(f"  อ่านชีตไม่ได้: {exc}", markup=False)
+    else:
+        waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
+        out.print(f"  รอผู้บริหารพิจารณา: {len(waiting)} ข่าว", markup=False)
+        out.print(f"  อนุมัติแล้วรอเผยแพร่: {len(worker.due(snap))} ข่าว", markup=False)
+        invalid = [i for i in snap.items if not i.valid]
+        out.print(f"  แถวที่ผิดพลาด: {len(invalid)}", markup=False)
+    for line in status.lines(status.collect(config, ledger, now)):
+        out.print(line, markup=False)
     for line in digest.status_lines(config, ledger, worker.dispatcher.quota, now):
         out.print(line, markup=False)
-    for kind, counts in sorted(_ledger_totals(ledger).items()):
+    totals = _ledger_totals(ledger)
+    carried = sum(counts.get("pending", 0) for counts in totals.values())
+    out.print(f"  ข้อความค้างส่ง (ยกไปรอบหน้า): {carried}", markup=False)
+    for kind, counts in sorted(totals.items()):
         parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         out.print(f"  บัญชีส่ง {kind}: {parts}", markup=False)
     return 0

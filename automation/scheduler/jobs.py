@@ -1,0 +1,187 @@
+"""What each scheduled job does, and running one so that nothing it raises stops the worker.
+
+The publishing jobs are parts of the core cycle (``Worker.cycle(skip=...)``). The others are
+hooks into adapters that may not be installed or configured: a missing hook is reported as
+"not configured" and the job is not scheduled. Every run is recorded (``history``) and logged.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from automation import logs
+from automation.core.cycle import Services, Worker
+from automation.errors import AutomationError
+from automation.model import CycleReport
+from automation.scheduler import history
+from automation.scheduler.history import JobRun
+
+log = logs.get("jobs")
+
+CYCLE = "cycle"  # the whole cycle of `automation run --once`
+DIGESTS = frozenset({"director_digest"})
+
+# Job → (module, function) taking the Services; resolved when the worker starts.
+HOOKS: dict[str, tuple[str, str]] = {
+    "mailbox": ("automation.inbox", "run_mailbox"),
+    "reports": ("automation.reports.job", "run_scheduled"),
+    "registry_check": ("automation.upkeep.check", "run_scheduled"),
+    "keep_current": ("automation.upkeep.confirm", "run_scheduled"),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    summary: str
+    error: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class JobContext:
+    """What the jobs share for the worker's lifetime: one set of adapters, one core Worker."""
+
+    services: Services
+    worker: Worker
+    publish_timed: bool = False  # a [schedule.jobs.publish] timetable takes publishing off poll
+    last_report: CycleReport | None = None
+
+    @classmethod
+    def build(cls, services: Services, publish_timed: bool = False) -> JobContext:
+        return cls(services, Worker(services), publish_timed)
+
+
+Job = Callable[[JobContext], Outcome]
+
+
+def hook(name: str) -> Callable[[Services], object] | None:
+    """The adapter function behind a job, or None when it is not installed."""
+    spec = HOOKS.get(name)
+    if spec is None:
+        return None
+    module_name, function = spec
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None  # the adapter is not part of this installation
+        raise
+    found = getattr(module, function, None)
+    return found if callable(found) else None
+
+
+def available(name: str) -> bool:
+    return name not in HOOKS or hook(name) is not None
+
+
+def _cycle(ctx: JobContext, skip: frozenset[str]) -> Outcome:
+    report = ctx.worker.cycle(skip=skip)
+    ctx.last_report = report
+    return from_report(report)
+
+
+def poll(ctx: JobContext) -> Outcome:
+    skip = DIGESTS | ({"publish"} if ctx.publish_timed else set())
+    return _cycle(ctx, frozenset(skip))
+
+
+def publish(ctx: JobContext) -> Outcome:
+    return _cycle(ctx, frozenset(Worker.STEPS) - {"publish"})
+
+
+def director_digest(ctx: JobContext) -> Outcome:
+    return _cycle(ctx, frozenset(Worker.STEPS) - {"director_digest"})
+
+
+def full_cycle(ctx: JobContext) -> Outcome:
+    return _cycle(ctx, frozenset())
+
+
+def _hooked(name: str) -> Job:
+    def run(ctx: JobContext) -> Outcome:
+        function = hook(name)
+        if function is None:
+            return Outcome(True, "ไม่ได้ตั้งค่า (not configured)")
+        return from_result(function(ctx.services))
+
+    return run
+
+
+JOBS: dict[str, Job] = {
+    "poll": poll,
+    "publish": publish,
+    "director_digest": director_digest,
+    CYCLE: full_cycle,
+    **{name: _hooked(name) for name in HOOKS},
+}
+
+
+def from_report(report: CycleReport) -> Outcome:
+    errors = sum(1 for p in report.problems if p.severity == "error")
+    counts = {
+        "submissions": report.submissions, "new": report.new_items,
+        "published": report.published, "sent": report.sent, "notices": report.notices,
+        "failed": report.failed, "deferred": report.deferred, "problems": errors,
+        "sheet_requests": report.sheet_requests,
+    }
+    summary = (
+        f"ข่าว {report.submissions} (ใหม่ {report.new_items}), เผยแพร่ {report.published}, "
+        f"ส่งอีเมล {report.sent}, แจ้ง {report.notices}, ล้มเหลว {report.failed}, "
+        f"ยกไปรอบหน้า {report.deferred}, ปัญหาในชีต {errors}, "
+        f"คำขอชีต {report.sheet_requests}"
+    )
+    if report.stopped:
+        summary += " (หยุดตามคำสั่ง)"
+    error = "; ".join(n for n in report.notes if n.startswith("หยุดส่งชั่วคราว"))
+    return Outcome(not error, summary, error, counts)
+
+
+def from_result(result: object) -> Outcome:
+    """An adapter's own report: a ``summary()`` or its text, ``ok``/``error`` if it has them."""
+    describe = getattr(result, "summary", None)
+    text = describe() if callable(describe) else (str(result) if result is not None else "")
+    error = str(getattr(result, "error", "") or "")
+    ok = bool(getattr(result, "ok", not error))
+    return Outcome(ok, text[:500], error)
+
+
+def run_job(name: str, ctx: JobContext, reraise: bool = False) -> JobRun:
+    """Run one job now; record and log how it went.
+
+    A failure is recorded and logged, then swallowed (the scheduled worker carries on) or,
+    with ``reraise``, raised again for the command line to report.
+    """
+    clock = ctx.services.clock
+    started = clock()
+    failure: Exception | None = None
+    try:
+        outcome = JOBS[name](ctx)
+    except AutomationError as exc:
+        failure, outcome = exc, Outcome(False, "", str(exc))
+    except Exception as exc:
+        # A bug must not take the worker down with it: log the traceback, carry on.
+        log.exception("%s: unexpected error", name, extra={"job": name})
+        failure, outcome = exc, Outcome(False, "", f"{type(exc).__name__}: {exc}")
+    run = JobRun(name, started, clock(), outcome.ok, outcome.summary, outcome.error,
+                 outcome.counts)
+    _log(run)
+    try:
+        history.record(ctx.services.ledger, run)
+    except Exception:  # the ledger itself is unwell; the log still has the run
+        log.exception("%s: could not record the run in the ledger", name, extra={"job": name})
+    if reraise and failure is not None:
+        raise failure
+    return run
+
+
+def _log(run: JobRun) -> None:
+    fields: dict[str, Any] = {"job": run.job, "ok": run.ok, "seconds": round(run.seconds, 3),
+                              **run.counts}
+    if run.error:
+        log.error("%s: %s", run.job, run.error, extra=fields)
+    else:
+        log.info("%s: %.1f s, %s", run.job, run.seconds, run.summary, extra=fields)

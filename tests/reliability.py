@@ -1,0 +1,129 @@
+"""Shared by the reliability suites: the one-line summaries and the delivery invariants.
+
+Each suite calls ``summary(...)``; tests/conftest.py prints the lines at the end of the run
+(in CI output, with or without ``-s``). ``check_deliveries`` states the guarantees: every
+expected (kind, item, recipient) arrived, none under two Message-IDs, nothing for an item
+that was not approved, and the ledger holds nothing unsettled.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
+from pathlib import Path
+
+import openpyxl
+
+from tests.servers.smtp import ReceivedMessage
+from tests.workload import FORM, Workload
+
+SUMMARIES: list[str] = []
+
+
+def summary(suite: str, cases: int, failures: int, detail: str = "") -> str:
+    line = f"reliability {suite}: {cases} cases tried, {failures} failures"
+    if detail:
+        line += f"; {detail}"
+    SUMMARIES.append(line)
+    return line
+
+
+Pair = tuple[str, str, str]  # (kind, item ID, recipient)
+
+
+@dataclass
+class Delivered:
+    """What the SMTP server received, by (kind, item, recipient)."""
+
+    ids: dict[Pair, set[str]] = field(default_factory=lambda: defaultdict(set))
+    raw: int = 0
+
+    @property
+    def repeats(self) -> int:
+        return self.raw - len(self.ids)
+
+    @property
+    def doubled(self) -> int:
+        """Pairs that arrived under more than one Message-ID (must be 0)."""
+        return sum(1 for ids in self.ids.values() if len(ids) > 1)
+
+    def pairs(self, kind: str | None = None) -> set[Pair]:
+        return {p for p in self.ids if kind is None or p[0] == kind}
+
+
+_HEADERS = BytesHeaderParser(policy=email.policy.default)
+
+
+def delivered(messages: Iterable[ReceivedMessage]) -> Delivered:
+    result = Delivered()
+    for m in messages:
+        head = _HEADERS.parsebytes(m.data)
+        kind, item = str(head["X-PR-Kind"] or ""), str(head["X-PR-Item"] or "")
+        for rcpt in m.rcpt_tos:
+            result.ids[(kind, item, rcpt.lower())].add(str(m.message_id))
+        result.raw += len(m.rcpt_tos)
+        # The To: header must name the envelope recipient and nobody else.
+        to = [a.lower() for _n, a in getaddresses([str(head["To"] or "")])]
+        if to != [r.lower() for r in m.rcpt_tos]:
+            result.ids[("bad-to", item, ",".join(to))].add(str(m.message_id))
+    return result
+
+
+def item_ids(workbook: Path, titles: Iterable[str]) -> dict[str, str]:
+    """Title → the worker-written news ID, for the given titles."""
+    wanted = set(titles)
+    book = openpyxl.load_workbook(workbook, read_only=True, data_only=True)
+    try:
+        rows = list(book[FORM].iter_rows(values_only=True))
+    finally:
+        book.close()
+    head = [str(h or "") for h in rows[0]]
+    title, ident = head.index("หัวข้อข่าว"), head.index("รหัสข่าว")
+    return {str(r[title]): str(r[ident]) for r in rows[1:] if r and str(r[title]) in wanted}
+
+
+def ledger_statuses(ledger: Path) -> dict[str, int]:
+    db = sqlite3.connect(ledger)
+    try:
+        rows = db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall()
+    finally:
+        db.close()
+    return {str(s): int(n) for s, n in rows}
+
+
+def check_deliveries(
+    got: Delivered, work: Workload, *, allow_failed: int = 0,
+    recipients: Iterable[str] | None = None,
+) -> list[str]:
+    """Violations of the guarantees (empty when all hold)."""
+    problems: list[str] = []
+    approved = item_ids(work.workbook, work.approved_titles)
+    others = item_ids(work.workbook, work.other_titles)
+    members = [r.lower() for r in (recipients if recipients is not None else work.recipients)]
+    expected = {("bulletin", i, r) for i in approved.values() for r in members}
+    missing = expected - got.pairs("bulletin")
+    if len(missing) > allow_failed:
+        problems.append(f"{len(missing)} (item, recipient) pairs never delivered, "
+                        f"e.g. {sorted(missing)[:3]}")
+    if got.doubled:
+        twice = [p for p, ids in got.ids.items() if len(ids) > 1]
+        problems.append(f"{got.doubled} pairs under two Message-IDs, e.g. {twice[:3]}")
+    unapproved = {p for p in got.pairs("bulletin") if p[1] in set(others.values())}
+    if unapproved:
+        problems.append(f"{len(unapproved)} bulletins for items not approved")
+    strangers = {p for p in got.pairs("bulletin") if p[1] not in set(approved.values())}
+    if strangers - unapproved:
+        problems.append(f"bulletins for unknown items: {sorted(strangers)[:3]}")
+    if got.pairs("bad-to"):
+        problems.append(f"To: header differs from the envelope: {sorted(got.pairs('bad-to'))[:3]}")
+    statuses = ledger_statuses(work.ledger)
+    if statuses.get("pending"):
+        problems.append(f"{statuses['pending']} ledger rows still pending")
+    if statuses.get("failed", 0) > allow_failed:
+        problems.append(f"{statuses['failed']} ledger rows failed")
+    return problems
