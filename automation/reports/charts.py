@@ -7,6 +7,7 @@ glyph; without one the report says how to install it instead of mailing unreadab
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 from collections.abc import Sequence
@@ -56,6 +57,7 @@ class Chart:
         return f"chart-{self.name}.png"
 
 
+@functools.lru_cache(maxsize=64)
 def covers_thai(path: Path) -> bool:
     try:
         charmap = FT2Font(str(path)).get_charmap()

@@ -15,7 +15,8 @@ Definitions (each count is by when the thing happened, in Bangkok time):
   decision by then; an item never decided and no longer in the sheet was withdrawn and is
   not counted;
 * delivery — sent deliveries by send time, failed or pending ones by their last attempt,
-  per channel; bounces are ``bounce*`` events; unsubscribes and suppressions are rows of
+  per channel; bounces are the hard and soft bounce reports the mailbox matched to a
+  delivery (events of ``bounce:<address>``); unsubscribes and suppressions are rows of
   the suppression tab dated in the period; reach counts distinct addresses (and the
   registry members they belong to) sent one of the reach kinds.
 """
@@ -38,6 +39,10 @@ Event = tuple[str, str, datetime, str]
 DeliveryTotal = tuple[str, str, str, int]
 
 UNREGISTERED_CLUSTER = ""
+# The mailbox records each bounce report as an event of ``bounce:<address>`` named
+# ``<severity>:<report>``; a "delayed" notice is not a bounce.
+BOUNCE_PREFIX = "bounce:"
+BOUNCE_SEVERITIES = ("hard", "soft")
 _UNSUBSCRIBE_WORDS = ("ยกเลิก", "unsubscribe", "ไม่ประสงค์")
 
 
@@ -298,7 +303,7 @@ def compute(
             per_member[key_for(item)]["published"] += 1
             if item in facts.submitted:
                 publication_hours.append(_hours(at, facts.submitted[item]))
-        elif name.startswith("bounce"):
+        elif item.startswith(BOUNCE_PREFIX) and name.partition(":")[0] in BOUNCE_SEVERITIES:
             bounced += 1
 
     members = _member_rows(per_member, names, directory)

@@ -78,7 +78,8 @@ class Reports:
         return SheetData(read[tabs.registry], registry, items,
                          _suppressions(read[tabs.suppression], columns.aliases("suppression")))
 
-    def build(self, target: Period, sheet: SheetData | None = None) -> Output:
+    def report(self, target: Period, sheet: SheetData | None = None) -> Report:
+        """The figures of ``target`` and the period before it, and the registry's health."""
         sheet = sheet or self.read_sheet()
         now = self.s.clock()
         before = period.previous(target, self.calendar)
@@ -96,7 +97,7 @@ class Reports:
         today = now.astimezone(BANGKOK).date()
         findings = check(sheet.registry_tab, self.config.sheets.columns.aliases("registry"),
                          self.config.registry, today, sheet.registry.suppressed)
-        report = Report(
+        return Report(
             office=self.office.name,
             generated=now,
             current=current,
@@ -105,6 +106,10 @@ class Reports:
                           today, self.config.registry.stale_days),
             metrics=metrics(current, previous),
         )
+
+    def build(self, target: Period, sheet: SheetData | None = None) -> Output:
+        """The report with its tables, charts and attachment, ready to send or preview."""
+        report = self.report(target, sheet)
         all_tables = tables.all_tables(report)
         drawn = charts_mod.render(report, self.settings.font) if self.settings.charts else []
         heading = f"สรุปผลการประชาสัมพันธ์ {report.office} {target.label}"

@@ -73,7 +73,8 @@ def report_message(
         msg[name] = _encoded(value)
     msg.attach(body)
     for attachment in attachments:
-        part = MIMEBase(attachment.maintype, attachment.subtype)
+        params = {"charset": "utf-8"} if attachment.maintype == "text" else {}
+        part = MIMEBase(attachment.maintype, attachment.subtype, **params)
         part.set_payload(attachment.data)
         encoders.encode_base64(part)
         # RFC 2231 keeps the Thai file name intact in every current mail client.
