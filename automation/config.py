@@ -15,6 +15,7 @@ from typing import Literal
 from automation.channels.settings import ChannelsConfig
 from automation.configschema import build
 from automation.errors import ConfigError
+from automation.inbox.settings import BouncesConfig, ImapConfig, UnsubscribeConfig
 from automation.mail.settings import BulletinConfig, QuotaConfig, ReplyConfig
 from automation.reports.settings import ReportConfig
 from automation.scheduler.settings import ScheduleConfig
@@ -177,6 +178,9 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     registry: RegistryRules = field(default_factory=RegistryRules)
     keep_current: KeepCurrentConfig = field(default_factory=KeepCurrentConfig)
+    imap: ImapConfig = field(default_factory=ImapConfig)
+    bounces: BouncesConfig = field(default_factory=BouncesConfig)
+    unsubscribe: UnsubscribeConfig = field(default_factory=UnsubscribeConfig)
     ledger: Path | None = None
     templates: Path | None = None
 

@@ -62,8 +62,10 @@ def publishers(config: Config, ledger: Ledger) -> list[Publisher]:
 
 
 def services(config: Config, stop: threading.Event | None = None) -> Services:
+    from automation.inbox import cycle_hook
+
     ledger = SqliteLedger(config.ledger_path)
-    return Services(
+    built = Services(
         config=config,
         sheet=Sheet(sheet_backend(config)),
         ledger=ledger,
@@ -73,6 +75,8 @@ def services(config: Config, stop: threading.Event | None = None) -> Services:
         publishers=publishers(config, ledger),
         stop=stop or threading.Event(),
     )
+    built.inbound = (cycle_hook(built),)
+    return built
 
 
 def worker(config: Config, stop: threading.Event | None = None) -> Worker:

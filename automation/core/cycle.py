@@ -68,6 +68,9 @@ class Services:
     # How the worker waits (backoff after a provider asks to slow down); tests pass a
     # simulated clock's advance.
     sleep: Callable[[float], None] = time.sleep
+    # Jobs that bring news in before the sheet is read (the office mailbox), given the
+    # steps to skip; each reports into the cycle report, never raising for a dead server.
+    inbound: Sequence[Callable[[CycleReport, Collection[str]], None]] = ()
 
 
 class Worker:
@@ -130,11 +133,13 @@ class Worker:
     # -- the whole cycle -----------------------------------------------------------
 
     # Steps a scheduled job may leave out; reading, recording and writing status always run.
-    STEPS = ("notify", "publish", "director_digest", "officer_report")
+    STEPS = ("mailbox", "notify", "publish", "director_digest", "officer_report")
 
     def cycle(self, skip: Collection[str] = ()) -> CycleReport:
         report = CycleReport(started=self.s.clock())
         requests_before = self.s.sheet.backend.requests
+        for job in self.s.inbound:
+            job(report, skip)
         snap = self.load()
         report.submissions = len(snap.items)
         report.problems.extend(snap.problems)
@@ -412,6 +417,14 @@ class Worker:
         key = _key(kind, item_id, recipient)
         mail = self.config.mail
         msg_id = message.message_id(key, mail.sender)
+        one_click = None
+        if unsubscribe and self.config.unsubscribe.base_url:
+            one_click = message.one_click_url(
+                self.config.unsubscribe.base_url, self._secret(), recipient
+            )
+        sender = mail.sender
+        if self.config.bounces.verp:
+            sender = message.return_path(mail.sender, item_id, key, self._secret())
         msg = message.build(
             rendered=self.s.renderer.render(kind, context),
             sender=mail.sender,
@@ -423,8 +436,9 @@ class Worker:
             reply_to=mail.reply_to,
             unsubscribe=unsubscribe,
             headers={"X-PR-Kind": kind, "X-PR-Item": item_id},
+            one_click=one_click,
         )
-        return Envelope(key, kind, item_id, recipient, msg_id, mail.sender, msg, priority)
+        return Envelope(key, kind, item_id, recipient, msg_id, sender, msg, priority)
 
     def _send(
         self, envelopes: list[Envelope], report: CycleReport, notices: bool = False

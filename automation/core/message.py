@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import re
 from datetime import datetime
 from email.header import Header
 from email.message import Message
@@ -16,6 +18,8 @@ from urllib.parse import quote
 
 from automation.core.render import Rendered
 from automation.text import single_line
+
+_VERP_ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}")
 
 
 def message_id(key: str, sender: str) -> str:
@@ -36,6 +40,29 @@ def unsubscribe_mailto(address: str, token: str, email: str) -> str:
     return f"mailto:{address}?subject={subject}"
 
 
+def one_click_url(base_url: str, secret: bytes, email: str) -> str:
+    """The RFC 8058 one-click address for ``email``: the address itself, signed."""
+    who = base64.urlsafe_b64encode(email.lower().encode("utf-8")).decode("ascii").rstrip("=")
+    return f"{base_url.rstrip('/')}/unsubscribe/{who}.{unsubscribe_token(secret, email)}"
+
+
+def verp_mac(secret: bytes, key: str) -> str:
+    return hmac.new(secret, b"verp\x00" + key.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
+
+
+def return_path(sender: str, item_id: str, key: str, secret: bytes) -> str:
+    """A VERP envelope sender naming the delivery, so a bounce finds it even without headers.
+
+    ``pr+b-<item>.<mac>@domain``: the item narrows the ledger search, the MAC picks the
+    delivery and cannot be made up. Left plain when the item ID would not fit a local part.
+    """
+    local, at, domain = sender.rpartition("@")
+    verp = f"{local}+b-{item_id}.{verp_mac(secret, key)}"
+    if not at or not _VERP_ITEM.fullmatch(item_id) or len(verp) > 64:
+        return sender
+    return f"{verp}@{domain}"
+
+
 def build(
     *,
     rendered: Rendered,
@@ -48,6 +75,7 @@ def build(
     reply_to: str | None = None,
     unsubscribe: str | None = None,
     headers: dict[str, str] | None = None,
+    one_click: str | None = None,
 ) -> Message:
     """A multipart/alternative message, text first, HTML second.
 
@@ -63,8 +91,11 @@ def build(
     msg["Date"] = rfc2822_date(now)
     msg["Message-ID"] = msg_id
     msg["MIME-Version"] = "1.0"
-    if unsubscribe:
-        msg["List-Unsubscribe"] = f"<{single_line(unsubscribe)}>"
+    links = [u for u in (one_click, unsubscribe) if u]
+    if links:
+        msg["List-Unsubscribe"] = ", ".join(f"<{single_line(u)}>" for u in links)
+    if one_click:
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in (headers or {}).items():
         msg[name] = _encoded(value)
     msg.attach(MIMEText(rendered.text, "plain", "utf-8"))

@@ -1,0 +1,426 @@
+"""One pass over the office mailbox, exactly-once.
+
+1. Open the folder; compare its UIDVALIDITY with the one remembered (ledger state). A new
+   value means the server renumbered the folder: it is read again from the start.
+2. Fetch the header blocks of messages after the last UID seen. A Message-ID already
+   recorded as processed (event ``inbox:<Message-ID>``) is only marked again.
+3. Fetch the rest, classify them; count matched bounces and record unsubscribe requests
+   in the ledger (each once per report / address and day).
+4. One fresh read of the sheet. News whose ID is already in the form tab is not appended
+   again, nor an address already on the suppression tab. One append per tab.
+5. Confirmations of unsubscribe requests go out through the dispatcher (sent once).
+6. Record every message as processed, then move it (or mark it read) and remember the
+   last UID. A crash between any two steps repeats the later ones without duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import Message
+from pathlib import Path
+
+from automation.config import Config
+from automation.core.cycle import NOTICE, Services, Worker
+from automation.core.intake import key_of
+from automation.core.registry import parse_registry
+from automation.core.table import find_columns, rows
+from automation.errors import AutomationError, SheetError
+from automation.inbox import bounces, notices, parse, suppress, unsubscribe
+from automation.inbox.classify import Kind, classify, forged_sender
+from automation.inbox.dsn import read_dsn
+from automation.inbox.imap import Fetched, ImapMailbox
+from automation.inbox.news import Limits, NewsRow, build_row
+from automation.model import Cell, CellWrite, CycleReport, Member, Problem, Registry, Tab
+from automation.ports import Ledger
+from automation.text import single_line
+from automation.thaidate import BANGKOK
+
+PROCESSED = "processed"
+
+
+@dataclass
+class MailboxReport:
+    """What one mailbox pass found and did."""
+
+    started: datetime
+    finished: datetime | None = None
+    enabled: bool = True
+    fetched: int = 0
+    news: int = 0
+    duplicates: int = 0
+    bounces: int = 0
+    suppressed: int = 0
+    unsubscribed: int = 0
+    skipped: int = 0
+    left: int = 0
+    waiting: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def summary(self) -> str:
+        if not self.enabled:
+            return "ไม่ได้ตั้งค่ากล่องจดหมาย ([imap] host)"
+        text = (
+            f"อีเมลใหม่ {self.fetched} ฉบับ: ข่าว {self.news} (ซ้ำ {self.duplicates}), "
+            f"ตีกลับ {self.bounces}, ขอยกเลิกรับข่าว {self.unsubscribed}, "
+            f"ข้าม (ตอบกลับอัตโนมัติ/รายชื่อส่งเมล) {self.skipped}, "
+            f"รอเจ้าหน้าที่อ่าน {self.left}, เพิ่มในงดรับข่าว {self.suppressed}"
+        )
+        if self.waiting:
+            text += f", รอรอบหน้า {self.waiting}"
+        if self.error:
+            text += f" — หยุด: {self.error}"
+        return text
+
+
+@dataclass
+class _Message:
+    """One message of this pass and what to do with it."""
+
+    uid: int
+    key: str
+    kind: Kind = Kind.NEWS
+    leave: bool = False  # stays in the folder, unread, for the officer
+    done: bool = False  # processed by an earlier pass; only marking is left
+    ready: bool = False  # read (or judged) in this pass
+    msg: Message | None = None
+    received: datetime | None = None
+    from_email: str = ""
+    from_name: str = ""
+
+
+def run_mailbox(services: Services, report: CycleReport | None = None) -> MailboxReport:
+    result = MailboxReport(started=services.clock())
+    imap = services.config.imap
+    if not imap.enabled:
+        result.enabled = False
+    else:
+        try:
+            with ImapMailbox(imap, imap.password()) as box:
+                _Pass(services, box, result).run()
+        except AutomationError as exc:
+            result.error = single_line(str(exc))
+    result.finished = services.clock()
+    if report is not None:
+        report.problems.extend(result.problems)
+        report.notes.extend(result.notes)
+        if result.error:
+            report.notes.append(f"กล่องจดหมาย: {result.error}")
+    return result
+
+
+def before_cycle(services: Services, report: CycleReport, skip: Collection[str]) -> None:
+    """The cycle's inbound step: the mailbox pass, pending suppressions, officer notices."""
+    if "mailbox" not in skip and services.config.imap.enabled:
+        run_mailbox(services, report)
+    elif suppress.pending(services.ledger):
+        try:
+            settle(services, None, None)
+        except AutomationError as exc:
+            report.notes.append(f"บันทึกรายชื่องดรับข่าวไม่ได้ในรอบนี้: {exc}")
+    if "officer_report" not in skip:
+        seen = {str(p) for p in report.problems}
+        report.problems.extend(
+            p for p in notices.unreported(services.ledger, services.clock()) if str(p) not in seen
+        )
+
+
+def settle(services: Services, tab: Tab | None, worker: Worker | None) -> list[suppress.Request]:
+    """Apply pending suppression requests to the tab; returns the ones appended."""
+    ledger, config = services.ledger, services.config
+    wanted = suppress.pending(ledger)
+    if not wanted:
+        return []
+    name = config.sheets.tabs.suppression
+    if tab is None:
+        tab = services.sheet.read([name])[name]
+    aliases = config.sheets.columns.aliases("suppression")
+    added = suppress.append(services.sheet.backend, tab, aliases, wanted)
+    confirm = [r for r in wanted if r.confirm]
+    if confirm:
+        send_confirmations(worker or Worker(services), confirm)
+    suppress.mark_applied(ledger, wanted, services.clock())
+    return added
+
+
+def send_confirmations(worker: Worker, wanted: Sequence[suppress.Request]) -> int:
+    now = worker.s.clock()
+    envelopes = [
+        worker._envelope(
+            "unsubscribed", f"U-{r.day:%Y%m%d}", r.email, None,
+            {"office": worker.office, "now": now, "email": r.email}, NOTICE,
+        )
+        for r in wanted
+    ]
+    return worker.dispatcher.send(envelopes).sent
+
+
+class _Pass:
+    def __init__(self, services: Services, box: ImapMailbox, result: MailboxReport) -> None:
+        self.s = services
+        self.config: Config = services.config
+        self.imap = services.config.imap
+        self.ledger: Ledger = services.ledger
+        self.box = box
+        self.result = result
+        self.now = services.clock()
+        self.today = self.now.astimezone(BANGKOK).date()
+        self.secret = unsubscribe.secret(self.ledger)
+        mail = self.config.mail
+        self.own = frozenset(
+            a.lower() for a in (mail.sender, mail.unsubscribe or "", self.imap.username) if a
+        )
+        self.form_tab = self.config.sheets.tabs.form
+        self.aliases = self.config.sheets.columns.aliases("form")
+        self.bounced: list[str] = []
+
+    # -- the pass --------------------------------------------------------------------
+
+    def run(self) -> None:
+        folder = self.imap.folder
+        validity = self.box.select(folder)
+        state_name = f"inbox:{self.imap.username}:{folder}"
+        last = self._last_uid(state_name, validity)
+        heads = self.box.headers(self.box.uids_after(last))
+        messages, cut = self._sort_out(heads)
+        wanted = [m.uid for m in messages if not (m.done or m.ready)]
+        bodies = {f.uid: f for f in self.box.messages(wanted)} if wanted else {}
+        for m in messages:
+            if m.uid in bodies:
+                self._read(m, bodies[m.uid])
+        # A message that vanished between the two fetches is simply not handled now.
+        messages = [m for m in messages if m.done or m.ready]
+        self.result.fetched = sum(1 for m in messages if not m.done)
+        self._ingest([m for m in messages if m.ready])
+        self._finish(messages)
+        newest = max((h.uid for h in heads if cut is None or h.uid < cut), default=last)
+        self.ledger.set_state(state_name, f"{validity}:{max(newest, last)}")
+
+    def _last_uid(self, state_name: str, validity: int) -> int:
+        remembered = self.ledger.get_state(state_name)
+        if not remembered:
+            return 0
+        old_validity, _, last = remembered.partition(":")
+        if old_validity != str(validity):
+            self.result.notes.append(
+                f"โฟลเดอร์ '{self.imap.folder}' ถูกสร้างใหม่หรือเปลี่ยนเลขกำกับ (UIDVALIDITY "
+                f"{old_validity} → {validity}); อ่านใหม่ทั้งโฟลเดอร์ ข้ามฉบับที่เคยรับแล้ว"
+            )
+            return 0
+        return int(last or 0)
+
+    def _sort_out(self, heads: Sequence[Fetched]) -> tuple[list[_Message], int | None]:
+        """Messages of this pass, and the first UID left for the next one (too many)."""
+        messages: list[_Message] = []
+        fresh = 0
+        cut: int | None = None
+        limit = int(self.imap.max_message_mb * 1024 * 1024)
+        for head in heads:
+            headers = parse.parse_headers(head.data)
+            m = _Message(head.uid, parse.message_key(headers, head.data), received=head.received)
+            done = self._done(m.key)
+            if done is not None:
+                m.done, m.leave = True, done.endswith(":leave")
+                messages.append(m)
+                continue
+            if cut is not None:
+                continue
+            if fresh >= self.imap.max_messages:
+                cut = head.uid
+                self.result.waiting = sum(1 for h in heads if h.uid >= head.uid)
+                continue
+            fresh += 1
+            if head.size > limit:
+                self._too_large(m, headers, head.size)
+            messages.append(m)
+        return messages, cut
+
+    def _done(self, key: str) -> str | None:
+        for _item, event, _at, detail in self.ledger.events(f"inbox:{key}"):
+            if event == PROCESSED:
+                return detail
+        return None
+
+    def _too_large(self, m: _Message, headers: Message, size: int) -> None:
+        m.msg, m.kind, m.leave, m.ready = headers, Kind.AUTO, True, True
+        who = parse.sender(headers)[0] or "?"
+        self.result.left += 1
+        self.result.problems.append(Problem(
+            self.form_tab,
+            f"อีเมลจาก {who} เรื่อง '{single_line(parse.subject(headers), 80)}' ใหญ่ "
+            f"{size / 1024 / 1024:.0f} MB เกิน {self.imap.max_message_mb:g} MB; ไม่ได้รับเป็นข่าว "
+            f"อ่านเองในโฟลเดอร์ '{self.imap.folder}'", severity="warning"))
+
+    # -- one message ---------------------------------------------------------------------
+
+    def _read(self, m: _Message, fetched: Fetched) -> None:
+        msg = parse.parse(fetched.data)
+        m.msg, m.ready = msg, True
+        m.from_email, m.from_name = parse.sender(msg)
+        verdict = classify(msg, m.from_email, self.own)
+        m.kind = verdict.kind
+        if m.kind is Kind.BOUNCE:
+            self._bounce(m, msg)
+        elif m.kind is Kind.UNSUBSCRIBE:
+            self._unsubscribe(m, msg)
+        elif m.kind is Kind.REPLY:
+            m.leave = True
+            self.result.left += 1
+            self.result.notes.append(
+                f"อีเมลตอบกลับจาก {m.from_email or m.from_name} เรื่อง "
+                f"'{single_line(parse.subject(msg), 80)}' รออ่านในโฟลเดอร์ '{self.imap.folder}'"
+            )
+        elif m.kind is not Kind.NEWS:
+            self.result.skipped += 1
+
+    def _bounce(self, m: _Message, msg: Message) -> None:
+        dsn = read_dsn(msg)
+        bounce = bounces.resolve(self.ledger, dsn, self.secret, self.config.bounces)
+        if bounce is None:
+            m.leave = True
+            self.result.left += 1
+            self.result.notes.append(
+                f"รายงานอีเมลตีกลับเรื่อง '{single_line(parse.subject(msg), 80)}' ไม่ตรงกับอีเมล"
+                f"ที่ระบบส่ง; เก็บไว้ในโฟลเดอร์ '{self.imap.folder}' ให้เจ้าหน้าที่อ่าน"
+            )
+            return
+        bounces.record(self.ledger, bounce, m.key, self.now)
+        self.result.bounces += 1
+        if bounce.severity != "delayed":
+            self.bounced.append(bounce.email)
+
+    def _unsubscribe(self, m: _Message, msg: Message) -> None:
+        text, _links = parse.body(msg)
+        found = unsubscribe.mail_request(parse.subject(msg), text)
+        if found and unsubscribe.valid(self.secret, *found):
+            email = found[0]
+            suppress.request(self.ledger, suppress.Request(
+                email, suppress.UNSUBSCRIBED, f"ส่งอีเมลขอยกเลิกการรับข่าว (จาก {m.from_email})",
+                self.today, confirm=self.config.unsubscribe.confirm_by_mail), self.now)
+            self.result.unsubscribed += 1
+            return
+        m.leave = True
+        self.result.left += 1
+        self.result.problems.append(Problem(
+            self.config.sheets.tabs.suppression,
+            f"อีเมลขอยกเลิกรับข่าวจาก {m.from_email or m.from_name} ไม่มีรหัสยืนยันที่ถูกต้อง; "
+            "ถ้าเป็นคำขอจริง ให้เพิ่มอีเมลในแท็บนี้เอง", severity="warning"))
+
+    # -- the sheet -------------------------------------------------------------------------
+
+    def _ingest(self, messages: Sequence[_Message]) -> None:
+        news = [m for m in messages if m.kind is Kind.NEWS]
+        tabs = self.config.sheets.tabs
+        for email in dict.fromkeys(self.bounced):
+            wanted = bounces.due(self.ledger, email, self.config.bounces, self.now, self.today)
+            if wanted is not None and suppress.request(self.ledger, wanted, self.now):
+                notice = Problem(tabs.suppression, f"งดส่งข่าวถึง {email}: {wanted.reason} — "
+                                 f"{wanted.detail}", severity="warning")
+                # Kept at once: the sheet step below may not survive to the end of the pass.
+                notices.record(self.ledger, [notice], self.now)
+                self.result.problems.append(notice)
+        if not news and not suppress.pending(self.ledger):
+            return
+        read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
+        if news:
+            self._append_news(news, read[tabs.form], self._owners(read))
+        self.result.suppressed += len(settle(self.s, read[tabs.suppression], None))
+
+    def _owners(self, read: dict[str, Tab]) -> dict[str, Member]:
+        tabs, columns = self.config.sheets.tabs, self.config.sheets.columns
+        registry: Registry = parse_registry(read[tabs.registry], columns.aliases("registry"))
+        owners: dict[str, Member] = {}
+        for member in registry.members:
+            for email in member.emails:
+                owners.setdefault(email, member)
+        return owners
+
+    def _append_news(self, news: Sequence[_Message], form: Tab, owners: dict[str, Member]) -> None:
+        columns = find_columns(form, self.aliases)
+        missing = [f for f in ("title", "body") if f not in columns.by_field]
+        if missing:
+            names = ", ".join(f"'{self.aliases[f][0]}'" for f in missing)
+            raise SheetError(f"แท็บ '{form.title}' ไม่มีคอลัมน์ {names}; รับข่าวทางอีเมลไม่ได้")
+        existing = {key_of(row) for row in rows(form, columns)}
+        publish = self.config.publish
+        headers = {f: (columns.header(f) if f in columns.by_field else self.aliases[f][0])
+                   for f in ("email", "images")}
+        built: list[NewsRow] = []
+        for m in news:
+            assert m.msg is not None
+            row = build_row(
+                m.msg, from_email=m.from_email, from_name=m.from_name, received=m.received,
+                owner=owners.get(m.from_email),
+                forged=forged_sender(m.msg, self.imap.authserv_id), form_tab=form.title,
+                limits=Limits(publish.max_title, publish.max_body), imap=self.imap,
+                attachments_dir=self._attachments_dir(), headers=headers,
+            )
+            # Problems of a row appended before a crash are reported again; the officer's
+            # notices keep one copy of each.
+            self.result.problems.extend(row.problems)
+            if row.id in existing:
+                self.result.duplicates += 1
+                continue
+            existing.add(row.id)
+            built.append(row)
+        if built:
+            self._append_rows(form, columns.by_field, built)
+        self.result.news += len(built)
+
+    def _attachments_dir(self) -> Path:
+        return self.imap.attachments_dir or self.config.base / "attachments"
+
+    def _append_rows(self, form: Tab, found: dict[str, int], built: Sequence[NewsRow]) -> None:
+        by_field = dict(found)
+        width = max(len(form.rows[0]) if form.rows else 0, max(by_field.values(), default=0))
+        headers: list[CellWrite] = []
+        for name in ("id", "status", "source"):
+            if name not in by_field:
+                width += 1
+                by_field[name] = width
+                headers.append(CellWrite(form.title, 1, width, self.aliases[name][0]))
+        if headers:
+            self.s.sheet.backend.write(headers)
+        cells: list[list[Cell]] = []
+        for row in built:
+            values = _fold_missing(dict(row.values), by_field)
+            line: list[Cell] = [None] * width
+            for name, value in values.items():
+                if name in by_field:
+                    line[by_field[name] - 1] = value
+            cells.append(line)
+        self.s.sheet.backend.append(form.title, cells)
+
+    # -- marking ---------------------------------------------------------------------------
+
+    def _finish(self, messages: Sequence[_Message]) -> None:
+        events = [
+            (f"inbox:{m.key}", PROCESSED, self.now, f"{m.kind.value}{':leave' if m.leave else ''}")
+            for m in messages if not m.done
+        ]
+        notices.record(self.ledger, self.result.problems, self.now)
+        self.ledger.add_events(events)
+        done = sorted(m.uid for m in messages if not m.leave)
+        if self.imap.processed_folder:
+            self.box.move(done, self.imap.processed_folder)
+        else:
+            self.box.mark_read(done)
+
+
+def _fold_missing(values: dict[str, Cell], by_field: dict[str, int]) -> dict[str, Cell]:
+    """Pictures and links go into the body when the form tab has no column for them."""
+    extra = []
+    for name, label in (("images", "ภาพประกอบ"), ("links", "ลิงก์เพิ่มเติม")):
+        if name not in by_field and values.get(name):
+            extra.append(f"{label}: {values.pop(name)}")
+    if extra:
+        values["body"] = "\n\n".join([str(values.get("body") or ""), *extra]).strip()
+    return values
+
