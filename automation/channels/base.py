@@ -11,15 +11,12 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
 from automation.errors import DeliveryError
 from automation.model import Submission
-
-# The longest body any channel prints (Facebook); the ledger keeps no more than that.
-BODY_LIMIT = 5000
 
 _KEY_SPACE = uuid.UUID("6f1c4b0e-3a57-5d5e-9c1b-7a3e0f2d9b61")
 
@@ -58,27 +55,13 @@ class Post:
         return cls(
             item_id=item.id, title=item.title, school=item.school, cluster=item.cluster or "",
             category=item.category, activity_date=item.activity_date, url=item.url,
-            body=item.body[:BODY_LIMIT], images=item.images, links=item.links,
+            body=item.body, images=item.images, links=item.links,
             urgent=item.urgent,
         )
 
-    def to_json(self) -> str:
-        data = asdict(self)
-        data["activity_date"] = self.activity_date.isoformat() if self.activity_date else None
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> Post:
-        data = json.loads(text)
-        day = data.get("activity_date")
-        return cls(
-            item_id=str(data["item_id"]), title=str(data["title"]), school=str(data["school"]),
-            cluster=str(data["cluster"]), category=str(data["category"]),
-            activity_date=date.fromisoformat(day) if day else None,
-            url=data.get("url") or None, body=str(data["body"]),
-            images=tuple(data.get("images", ())), links=tuple(data.get("links", ())),
-            urgent=bool(data.get("urgent", False)),
-        )
+    def summary(self) -> str:
+        """What the ledger keeps about the post: enough to find it, no body."""
+        return json.dumps({"title": self.title, "url": self.url}, ensure_ascii=False)
 
 
 def request_key(ledger_key: str) -> str:

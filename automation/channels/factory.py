@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from automation.channels.base import Channel
 from automation.channels.facebook import FacebookChannel
@@ -29,6 +29,11 @@ def _secret(env: str | None, key: str, what: str) -> str:
             f"environment variable {env} (named by '{key}') is not set; set it to {what}, "
             "or turn the channel off with enabled = false"
         )
+    if not (value.isascii() and value.isprintable()) or any(c.isspace() for c in value):
+        # A token travels in a header or a URL; a stray character is a paste mistake.
+        raise ConfigError(f"environment variable {env} (named by '{key}') holds characters "
+                          f"{what} cannot have (spaces, Thai or control characters); "
+                          "copy it again")
     return value
 
 
@@ -104,5 +109,6 @@ def publisher(
         if value < (0 if key == "channels.retries" else 1):
             raise ConfigError(f"'{key}' is too small: {value}")
     policy = ChannelPolicy(retries=config.retries, max_wait=config.max_wait,
-                           max_attempts=config.max_attempts)
+                           max_attempts=config.max_attempts,
+                           give_up=timedelta(hours=config.give_up_hours))
     return ChannelPublisher(made, defaults, ledger, clock, policy, sleep)

@@ -10,8 +10,10 @@ Per (channel, item) one ledger row ``post:{channel}:{item}``:
   service honours), checkable (the Page's own posts) or not (then it is recorded as failed
   with a note to check by hand — a duplicate in a public channel is worse than asking).
 
-The core calls ``publish`` for each approved item before its e-mail, and ``finish`` once a
-cycle; ``finish`` retries what earlier cycles left pending.
+The core calls ``publish`` for an approved item every cycle until no publisher raises for
+it; so an item waiting on a channel is retried by the core, and only while it is still
+approved. ``publish`` raises while a post is still owed (the note says why), and once when a
+post fails for good; a post that waited longer than ``give_up`` is recorded as failed.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class ChannelPolicy:
     max_wait: float = 60.0
     backoff: float = 2.0
     max_attempts: int = 10
+    give_up: timedelta = timedelta(hours=72)
 
 
 class ChannelPublisher:
@@ -65,14 +68,17 @@ class ChannelPublisher:
         self.policy = policy
         self.sleep = sleep
         self._halted: dict[str, str] = {}
-        self._tried: set[str] = set()
         self._last: dict[str, float] = {}
 
     # -- the Publisher interface -------------------------------------------------------
 
     def publish(self, item: Submission, now: datetime) -> None:
         chosen, unknown = select(item.channels, self.defaults)
-        problems = [f"ไม่รู้จักช่องทาง '{w}' ในคอลัมน์ช่องทาง (ข้ามไป)" for w in unknown]
+        problems = []
+        # Told once: an unknown word never goes away by itself, and must not hold the item.
+        if unknown and self.ledger.add_event(item.id, "channels-unknown", now, ", ".join(unknown)):
+            problems.append(f"ไม่รู้จักช่องทาง {', '.join(repr(w) for w in unknown)} "
+                            "ในคอลัมน์ช่องทาง (ข้ามไป)")
         post = Post.of(item)
         for name in chosen:
             error = self.deliver(self.channels[name], post)
@@ -82,36 +88,10 @@ class ChannelPublisher:
             raise DeliveryError("; ".join(problems), permanent=False)
 
     def finish(self, published: Sequence[Submission], registry: Registry, now: datetime) -> None:
-        """Retry what earlier cycles left pending; then forget this cycle's halts."""
-        try:
-            problems = self.retry_pending()
-        finally:
-            self._halted.clear()
-            self._tried.clear()
-        if problems:
-            raise DeliveryError("; ".join(problems), permanent=False)
+        """A new cycle may try a halted channel again."""
+        self._halted.clear()
 
-    # -- retries across cycles ---------------------------------------------------------
-
-    def retry_pending(self) -> list[str]:
-        withdrawn = set(self.ledger.event_times("withdrawn"))
-        problems: list[str] = []
-        for record in self.ledger.deliveries(kind=KIND):
-            channel = self.channels.get(record.channel)
-            if record.status != "pending" or channel is None or record.key in self._tried:
-                continue
-            if record.item_id in withdrawn:
-                self.ledger.finish(record.key, "failed", self.clock(), WITHDRAWN)
-                continue
-            try:
-                post = Post.from_json(record.detail)
-            except (ValueError, KeyError, TypeError):
-                self.ledger.finish(record.key, "failed", self.clock(), "ข้อมูลโพสต์ในบัญชีเสียหาย")
-                continue
-            error = self.deliver(channel, post)
-            if error:
-                problems.append(f"{record.item_id} {channel.name}: {error}")
-        return problems
+    # -- take-down -----------------------------------------------------------------------
 
     def cancel(self, item_id: str) -> int:
         """Stop every post of a withdrawn item that has not gone out yet."""
@@ -127,14 +107,16 @@ class ChannelPublisher:
     def deliver(self, channel: Channel, post: Post) -> str | None:
         """Post once (or settle what an earlier run left); an error message, or None."""
         key = post_key(channel.name, post.item_id)
-        self._tried.add(key)
         record = self.ledger.get(key)
         if record is not None and record.status in ("sent", "failed"):
             return None
         if channel.name in self._halted:
             self._defer(key, channel, post, record, self._halted[channel.name])
-            return None
-        if record is not None and record.attempts >= self.policy.max_attempts:
+            return f"รอรอบถัดไป: {self._halted[channel.name]}"
+        if record is not None and record.error.startswith(RETRY) and (
+            record.attempts >= self.policy.max_attempts
+            or self.clock() - (record.created_at or self.clock()) > self.policy.give_up
+        ):
             error = f"เลิกพยายามหลัง {record.attempts} ครั้ง: {record.error.removeprefix(RETRY)}"
             self.ledger.finish(key, "failed", self.clock(), error)
             return error
@@ -205,7 +187,7 @@ class ChannelPublisher:
         record = DeliveryRecord(
             key=key, kind=KIND, item_id=post.item_id, recipient=channel.name,
             channel=channel.name, message_id=request_key(key), status="pending",
-            detail=post.to_json(),
+            detail=post.summary(),
         )
         self.ledger.begin(record, self.clock())
 

@@ -65,6 +65,7 @@ class ChannelsConfig:
     max_wait: float = 60.0
     timeout: float = 20.0
     max_attempts: int = 10
+    give_up_hours: float = 72.0
     line: LineConfig | None = None
     telegram: TelegramConfig | None = None
     facebook: FacebookConfig | None = None

@@ -57,10 +57,17 @@ class SitePublisher:
     # -- the Publisher interface -------------------------------------------------------
 
     def publish(self, item: Submission, now: datetime) -> None:
-        check_id(item.id)
+        """Write the item's page. Raising means "not yet" to the core, which then asks
+        again next cycle: so only a failure that may pass (a full disk) raises every time."""
+        try:
+            check_id(item.id)
+        except DeliveryError:
+            if self.ledger.add_event(item.id, "site-refused", now):
+                raise
+            return
         previous = self.store.get(item.id)
         if (previous is not None and previous.withdrawn) or self._withdrawn(item.id):
-            raise DeliveryError("ข่าวนี้ถูกนำลงจากเว็บแล้ว ไม่เผยแพร่ซ้ำ", permanent=True)
+            return  # taken down on purpose: it stays down
         try:
             self._put(Article.of(item, now, previous))
         except OSError as exc:

@@ -25,7 +25,8 @@ request in ``calls``:
 a plain reply is returned *instead* of the normal handling (nothing is published);
 ``accept=True`` publishes first and then answers with the scripted status (a 5xx after the
 post was made); ``drop=True`` closes the connection without answering; ``hang=True``
-publishes and then holds the answer until ``release()`` (for killing a client mid-post).
+publishes and then holds the answer until ``release()`` (for killing a client mid-post);
+``NORMAL`` lets one request through as usual (to script the n-th request).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-LINE_TOKEN = "line-token-ทดสอบ-123"
+LINE_TOKEN = "line-token-Abc123+/="
 LINE_TO = "C1234567890abcdef1234567890abcdef"
 TELEGRAM_TOKEN = "123456:ABC-DEF_test"
 TELEGRAM_CHAT = "@office_pr_news"
@@ -75,6 +76,9 @@ class Reply:
     accept: bool = False
     drop: bool = False
     hang: bool = False
+
+
+NORMAL = Reply(status=0, accept=True)
 
 
 @dataclass
@@ -117,7 +121,8 @@ class ChannelAPIs:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -184,6 +189,9 @@ class ChannelAPIs:
         if scripted.drop or scripted.hang:
             h.close_connection = True
             h.connection.close()
+            return
+        if scripted.status == 0:
+            self._send(h, answer)
             return
         self._send(h, _Answer(scripted.status, scripted.body, scripted.headers))
 
