@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from automation.model import Member
-from automation.text import fuzzy_key, to_arabic_digits
+from automation.text import fuzzy_key, normalize_thai, to_arabic_digits
 
 FIELDS = ("name", "cluster", "coordinator", "position", "group", "member_id", "emails", "phone")
 FIELD_NAMES = {
@@ -54,6 +54,11 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", to_arabic_digits(text))
 
 
+def _plain(text: str) -> str:
+    """Like fuzzy_key but keeping a leading โรงเรียน, so the word itself can be searched."""
+    return "".join(to_arabic_digits(normalize_thai(text)).split()).casefold()
+
+
 def _score_word(word: str, value: str) -> float:
     key, target = fuzzy_key(word), fuzzy_key(value)
     if not key or not target:
@@ -62,7 +67,7 @@ def _score_word(word: str, value: str) -> float:
         return 1.0
     if target.startswith(key):
         return 0.9
-    if key in target:
+    if key in target or _plain(word) in _plain(value):
         return 0.8
     loose_key, loose_target = _loose(word), _loose(value)
     if loose_key and loose_key in loose_target:
@@ -94,6 +99,11 @@ def find(members: Sequence[Member], text: str, limit: int = 20) -> list[Match]:
     words = unicodedata.normalize("NFC", text).split()
     if not words:
         return []
+    if len(words) > 1:
+        # Thai has no word spaces: "บ้าน ป่าแดด" is usually one name typed with a space.
+        whole = find(members, "".join(words), limit)
+        if whole and whole[0].score >= 0.8:
+            return whole
     matches: list[Match] = []
     for member in members:
         total = 0.0
