@@ -73,8 +73,9 @@ def report_message(
         msg[name] = _encoded(value)
     msg.attach(body)
     for attachment in attachments:
-        params = {"charset": "utf-8"} if attachment.maintype == "text" else {}
-        part = MIMEBase(attachment.maintype, attachment.subtype, **params)
+        part = MIMEBase(attachment.maintype, attachment.subtype)
+        if attachment.maintype == "text":
+            part.set_param("charset", "utf-8")
         part.set_payload(attachment.data)
         encoders.encode_base64(part)
         # RFC 2231 keeps the Thai file name intact in every current mail client.
