@@ -53,11 +53,12 @@ def imap_section(dovecot: Dovecot, **extra: Any) -> str:
 
 
 def mailbox_workspace(
-    folder: Path, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, extra: str = "",
+    where: Path, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, extra: str = "",
     mail: str | None = None, **imap: Any,
 ) -> Path:
+    """A demo workspace whose [imap] reads ``dovecot``; ``imap`` overrides its keys."""
     monkeypatch.setenv("IMAP_PASSWORD", dovecot.password)
-    return make_workspace(folder, imap_section(dovecot, **imap) + extra, mail=mail)
+    return make_workspace(where, imap_section(dovecot, **imap) + extra, mail=mail)
 
 
 def run_pass(config_path: Path) -> MailboxReport:
@@ -136,14 +137,16 @@ def headers_of(raw: bytes) -> str:
 
 def dsn_rfc3464(
     original: bytes, recipient: str, status: str, *, action: str = "failed",
-    diagnostic: str = "", to: str = OFFICE, whole: bool = False,
+    diagnostic: str = "", to: str = OFFICE, whole: bool = False, quote: bool = True,
 ) -> bytes:
-    """A standard delivery report (Postfix shape) quoting the original headers."""
+    """A standard delivery report (Postfix shape) quoting the original headers, the whole
+    original (``whole``) or nothing at all (``quote=False``)."""
     boundary = uuid.uuid4().hex
     quoted = (
         f"Content-Type: message/rfc822\r\n\r\n{original.decode('utf-8', 'replace')}"
         if whole else f"Content-Type: text/rfc822-headers\r\n\r\n{headers_of(original)}\r\n"
     )
+    quoted = f"--{boundary}\r\n{quoted}\r\n" if quote else ""
     code = "550" if status.startswith("5") else "450"
     diagnostic = diagnostic or f"{code} {status} <{recipient}>: Recipient address rejected"
     return (
@@ -160,7 +163,7 @@ def dsn_rfc3464(
         f"Final-Recipient: rfc822; {recipient}\r\nOriginal-Recipient: rfc822;{recipient}\r\n"
         f"Action: {action}\r\nStatus: {status}\r\n"
         f"Diagnostic-Code: smtp; {diagnostic}\r\n\r\n"
-        f"--{boundary}\r\n{quoted}\r\n--{boundary}--\r\n"
+        f"{quoted}--{boundary}--\r\n"
     ).encode()
 
 

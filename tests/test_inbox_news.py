@@ -72,6 +72,11 @@ def test_thai_news_in_base64_and_quoted_printable(office: Path, mailbox: Dovecot
     assert sorted(m["To"].addresses[0].addr_spec for m in acks) == sorted([SCHOOL, OTHER_SCHOOL])
     assert "กีฬาสีโรงเรียนบ้านดอนแก้ว" in text_of(next(m for m in acks if SCHOOL in str(m["To"])))
     assert not [m for m in sent if m["X-PR-Kind"] == "bulletin" and m["X-PR-Item"] in ids]
+    bulletin = next(m for m in sent if m["X-PR-Kind"] == "bulletin")
+    # Without [unsubscribe] base_url: the mailto only, no one-click.
+    assert str(bulletin["List-Unsubscribe"]).strip().startswith("<mailto:")
+    assert "https://" not in str(bulletin["List-Unsubscribe"])
+    assert bulletin["List-Unsubscribe-Post"] is None
     assert cycle.new_items >= 2
 
     again = run_pass(office)

@@ -19,6 +19,7 @@ import logging
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 from automation.core.cycle import Services
 from automation.errors import AutomationError
@@ -88,6 +89,7 @@ margin:3em auto;padding:0 1em;line-height:1.7;color:#1f2933;">
 
 def _handler(server: UnsubscribeServer) -> type[BaseHTTPRequestHandler]:
     office = server.services.config.office.name
+    base_path = urlsplit(server.services.config.unsubscribe.base_url).path.rstrip("/")
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "automation-unsubscribe"
@@ -125,6 +127,9 @@ def _handler(server: UnsubscribeServer) -> type[BaseHTTPRequestHandler]:
 
         def _email(self) -> str | None:
             path = self.path.split("?", 1)[0]
+            # Behind a proxy that passes the public path on unchanged, drop the base path.
+            if base_path and path.startswith(base_path + _PREFIX):
+                path = path[len(base_path):]
             email = None
             if path.startswith(_PREFIX):
                 email = server.address_of(path[len(_PREFIX):].rstrip("/"))
@@ -146,7 +151,7 @@ def _handler(server: UnsubscribeServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             # The path holds the address: log only what was asked and the answer.
             path = self.path.split("?", 1)[0]
-            shown = _PREFIX + "…" if path.startswith(_PREFIX) else path[:40]
+            shown = "…" + _PREFIX + "…" if _PREFIX in path else path[:40]
             log.info("%s %s %s", self.command, shown, args[1] if len(args) > 1 else "")
 
     return Handler
