@@ -32,8 +32,10 @@ def record(ledger: Ledger, problems: Sequence[Problem], now: datetime) -> int:
 
 def unreported(ledger: Ledger, now: datetime) -> list[Problem]:
     """Notices newer than the last officer report sent (and than 30 days)."""
-    times = ledger.event_times(EVENT)
     since = now - _KEEP
+    times = {k: at for k, at in ledger.event_times(EVENT).items() if at > since}
+    if not times:
+        return []  # the usual case: no look through the (large) deliveries table
     for delivery in ledger.deliveries(kind="officer_report"):
         if delivery.status == "sent" and delivery.sent_at is not None:
             since = max(since, delivery.sent_at)

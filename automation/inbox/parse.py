@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.errors import HeaderParseError
-from email.header import decode_header
+from email.header import Header, decode_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
@@ -81,6 +81,11 @@ def header_text(value: object) -> str:
     """A header as text: RFC 2047 words decoded, raw UTF-8 accepted."""
     if value is None:
         return ""
+    if isinstance(value, Header):  # how the parser hands over raw 8-bit header bytes
+        return "".join(
+            data if isinstance(data, str) else decode_bytes(data, charset)
+            for data, charset in decode_header(value)
+        )
     raw = str(value)
     if any("\udc80" <= c <= "\udcff" for c in raw):  # raw 8-bit bytes kept by the parser
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), None)
