@@ -472,6 +472,9 @@ def test_withdrawn_item_s_waiting_posts_are_cancelled(
     assert p.status("line", news())[0] == "failed"
     p.next_cycle()
     assert p.publish(news()) is None and api.posts["line"] == []
+    ledger.add_event("N-TEST0002", "withdrawn", now(), "ถอนก่อนโพสต์")
+    assert p.publish(news(2)) is None
+    assert api.posts["line"] == [] and ledger.get("post:line:N-TEST0002") is None
 
 
 def test_channel_config_names_the_missing_secret(tmp_path: Path) -> None:

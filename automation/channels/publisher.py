@@ -73,6 +73,8 @@ class ChannelPublisher:
     # -- the Publisher interface -------------------------------------------------------
 
     def publish(self, item: Submission, now: datetime) -> None:
+        if any(event == "withdrawn" for _i, event, _at, _d in self.ledger.events(item.id)):
+            return  # taken down from the board: not to be spread further
         chosen, unknown = select(item.channels, self.defaults)
         problems = []
         # Told once: an unknown word never goes away by itself, and must not hold the item.
