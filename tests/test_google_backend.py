@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -285,6 +286,16 @@ def _error(call: Callable[[], object]) -> str:
         call()
     assert not err.value.transient
     return str(err.value)
+
+
+def test_pasted_address_is_read_as_the_id(
+    tmp_path: Path, api: FakeSheetsAPI, book: FakeSpreadsheet
+) -> None:
+    url = f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=0"
+    sheets = _sheets(credentials=service_account_key(tmp_path / "k.json"))
+    backend = _connected(replace(sheets, spreadsheet_id=url), api, TokenEndpoint())
+    assert backend.spreadsheet_id == SHEET_ID
+    assert backend.read([FORM])[FORM].rows[0] == HEADER
 
 
 def test_no_key_configured(monkeypatch: pytest.MonkeyPatch) -> None:

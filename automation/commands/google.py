@@ -49,7 +49,9 @@ def _settings(args: argparse.Namespace) -> tuple[config_mod.SheetsConfig, tuple[
         sheets, office = config.sheets, config.office
     else:
         sheets, office = config_mod.SheetsConfig(), config_mod.OfficeConfig()
-    changes: dict[str, Any] = {"backend": "google", "spreadsheet_id": args.google.strip()}
+    from automation.sources.google import spreadsheet_key
+
+    changes: dict[str, Any] = {"backend": "google", "spreadsheet_id": spreadsheet_key(args.google)}
     if args.credentials is not None:
         changes["credentials"] = args.credentials.expanduser().resolve()
     if args.auth is not None:

@@ -19,6 +19,7 @@ leading ``+`` or ``'``, line breaks) is stored as text and never becomes a formu
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -110,6 +111,15 @@ def _tab_info(sheet: dict[str, Any]) -> TabInfo:
     )
 
 
+_URL_KEY = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+
+
+def spreadsheet_key(value: str) -> str:
+    """The spreadsheet ID, also when the whole address of the sheet was pasted."""
+    found = _URL_KEY.search(value)
+    return found.group(1) if found else value.strip()
+
+
 class GoogleSheet:
     """SheetBackend over the Sheets API. ``requests`` counts every HTTP request, retries too."""
 
@@ -140,7 +150,7 @@ class GoogleSheet:
         client.set_timeout(sheets.timeout)
         return cls(
             client,
-            sheets.spreadsheet_id.strip(),
+            spreadsheet_key(sheets.spreadsheet_id),
             account=auth.account,
             retry=Retrier(RetryPolicy(budget=sheets.retry_seconds)),
             token_session=auth.token_session,
