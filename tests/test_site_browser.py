@@ -8,11 +8,14 @@ README's pictures in docs/.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import struct
 import subprocess
+import threading
 import zlib
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -127,12 +130,16 @@ def looks_like_a_page(path: Path, size: tuple[int, int]) -> None:
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The demo board after one cycle, photographed four ways at once."""
-    folder = tmp_path_factory.mktemp("browser")
-    config = make_workspace(folder / "office")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = make_workspace(tmp_path_factory.mktemp("browser") / "office")
     run_cycle(config)
-    board = config.parent / "site"
+    return config.parent / "site"
+
+
+@pytest.fixture(scope="module")
+def shots(board: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo board after one cycle, photographed four ways, two browsers at a time."""
+    folder = tmp_path_factory.mktemp("shots")
     news = next(p for p in sorted((board / "news").glob("*.html"))
                 if "ดอนแก้วเกมส์" in p.read_text(encoding="utf-8"))
     outs: dict[str, Path] = {}
@@ -156,6 +163,33 @@ def test_screenshots_are_real_pages(shots: dict[str, Path], name: str) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") == "1" and name in README_SHOTS:
         DOCS.mkdir(exist_ok=True)
         shutil.copyfile(out, DOCS / f"site-{name}.png")
+
+
+def test_search_runs_in_the_browser(board: Path, tmp_path: Path) -> None:
+    """search.html?q=… served over HTTP (as a web host would) lists the matching news."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=board))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/search.html?q=ดอนแก้ว กีฬา"
+        result = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--no-first-run",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+             "--dump-dom", url],
+            capture_output=True, timeout=90, check=False,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    dom = result.stdout.decode("utf-8", errors="replace")
+    assert "พบ 1 ข่าวสำหรับ" in dom, dom[-1500:]
+    assert 'การแข่งขันกีฬาสีภายใน “ดอนแก้วเกมส์”' in dom
+    assert '<li><a href="news/N-' in dom
 
 
 def test_png_decoder_rejects_a_blank_image(tmp_path: Path) -> None:

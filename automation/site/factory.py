@@ -18,7 +18,8 @@ def site_info(config: Config) -> SiteInfo:
     site = config.site
     base = site.base_url or config.office.website
     if base and not base.startswith(("https://", "http://")):
-        raise ConfigError(f"'site.base_url' must be an http(s) address, got \"{base[:40]}\"")
+        raise ConfigError(f"'site.base_url' (or 'office.website') must be an http(s) address, "
+                          f"got \"{base[:40]}\"")
     for key, value in (("site.latest", site.latest), ("site.feed_entries", site.feed_entries)):
         if value < 1:
             raise ConfigError(f"'{key}' must be at least 1, got {value}")
