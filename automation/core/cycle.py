@@ -17,10 +17,10 @@ from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
 from automation.core import message
-from automation.core.digest import Digests, merge_counts
+from automation.core.digest import Digests, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import key_of, parse_submissions
-from automation.core.quota import Quota, limits
+from automation.core.quota import Quota, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
 from automation.core.table import Sheet
@@ -287,20 +287,29 @@ class Worker:
             return False
         # Marked urgent after a digest was planned: those recipients already have it.
         in_digests = self.s.ledger.digest_pairs([item.id])
-        envelopes = []
+        priority = URGENT if item.urgent else BULLETIN
+        window = self.dispatcher.quota.window(self.s.clock())
+        room = window.left(priority)
+        envelopes: list[Envelope] = []
+        held = 0
         for r in recipients:
             if (item.id, r.email) in in_digests or _settled(
                 self.s.ledger, _key("bulletin", item.id, r.email)
             ):
                 continue
+            if len(envelopes) >= room:
+                held += 1  # the window has no room: not even rendered this cycle
+                continue
             context = self._bulletin_context(item, r)
             envelopes.append(self._envelope(
                 "bulletin", item.id, r.email, r.coordinator or r.name, context,
-                URGENT if item.urgent else BULLETIN,
+                priority,
                 unsubscribe=context["unsubscribe_url"],
             ))
         result = self._send(envelopes, report)
-        if result.deferred or result.stopped or not posted:
+        if held:
+            hold(report, held, waiting_note(window, priority))
+        if result.deferred or result.stopped or held or not posted:
             return False
         self._published(item, report)
         return True

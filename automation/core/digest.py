@@ -35,7 +35,7 @@ from automation.config import Config
 from automation.core.cron import Cron
 from automation.core.dispatch import DispatchResult
 from automation.core.message import message_id
-from automation.core.quota import Quota
+from automation.core.quota import Quota, waiting_note
 from automation.core.registry import audience_of
 from automation.core.render import Rendered, Renderer
 from automation.core.views import OfficeView
@@ -166,6 +166,14 @@ def plan(
 def _newest_first(item: Submission, order: dict[str, datetime]) -> tuple[float, int]:
     when = order.get(item.id) or item.submitted_at
     return (-when.timestamp() if when else 0.0, -item.row)
+
+
+def hold(report: CycleReport, count: int, why: str) -> None:
+    """Count mail the window holds back, noting the reason once a cycle."""
+    report.deferred += count
+    note = f"หยุดส่งชั่วคราว: {why}"
+    if note not in report.notes:
+        report.notes.append(note)
 
 
 def merge_counts(*tables: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -302,7 +310,11 @@ class Digests:
         if not rows:
             return DispatchResult()
         by_id = {i.id: i for i in everything if i.valid}
-        envelopes = []
+        # Only what the window lets go now is built; the rest stays pending, unrendered.
+        window = self.quota.window(self.clock())
+        room = window.left(PRIORITY)
+        envelopes: list[Envelope] = []
+        held = 0
         for row in rows:
             detail = json.loads(row.detail or "{}")
             carried = [by_id[i] for i in detail.get("items", [])
@@ -311,8 +323,12 @@ class Digests:
                 self._cancel(row, "ผู้รับขอยกเลิกการรับข่าวแล้ว")
             elif not carried:
                 self._cancel(row, "ข่าวในสรุปนี้ถูกถอนการอนุมัติหรือลบทั้งหมด")
+            elif len(envelopes) >= room:
+                held += 1
             else:
                 envelopes.append(self._envelope(row, detail, carried))
+        if held:
+            hold(report, held, waiting_note(window, PRIORITY))
         return self.send_fn(envelopes, report, False)
 
     def _cancel(self, row: DeliveryRecord, why: str) -> None:

@@ -194,9 +194,17 @@ class Budget:
                 self._external -= 1
 
     def exhausted_note(self, priority: int) -> str:
-        when = self.window.frees_at(priority, backlog=self.backlog)
-        return (f"daily limit reached ({self.limits.per_day} messages per 24 hours); "
-                f"the rest waits for the window to free at {when:%Y-%m-%d %H:%M}")
+        return waiting_note(self.window, priority, self.backlog)
+
+
+def waiting_note(window: Window, priority: int, backlog: int = 0) -> str:
+    """Why mail of ``priority`` waits, and until when (for the cycle's notes)."""
+    if window.blocked_until is not None:
+        return (f"sending paused until {window.blocked_until:%Y-%m-%d %H:%M} "
+                f"({window.blocked_reason})")
+    when = window.frees_at(priority, backlog=backlog)
+    return (f"daily limit reached ({window.limits.per_day} messages per 24 hours); "
+            f"the rest waits for the window to free at {when:%Y-%m-%d %H:%M}")
 
 
 class Quota:
