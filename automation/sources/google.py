@@ -35,6 +35,7 @@ from automation.config import SheetsConfig
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Tab
 from automation.sources import google_auth
+from automation.sources.google_errors import explain, refresh_failed
 from automation.sources.google_ranges import (
     JsonCell,
     a1,
@@ -309,8 +310,6 @@ class GoogleSheet:
     def _explain(
         self, exc: APIError, what: str, writing: bool, tabs: Sequence[str]
     ) -> Exception:
-        from automation.sources.google_errors import explain
-
         status = status_of(exc)
         message = str(exc.error.get("message", ""))
         if status == 400 and "exceeds grid limits" in message:
@@ -322,8 +321,6 @@ class GoogleSheet:
         return explain(status, message, what, writing, self.spreadsheet_id, self.account)
 
     def _refresh_failed(self, exc: auth_exceptions.RefreshError) -> str:
-        from automation.sources.google_errors import refresh_failed
-
         return refresh_failed(str(exc), self.account)
 
     def _missing_tabs(self, tabs: Sequence[str]) -> _TabMissing | None:
