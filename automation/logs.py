@@ -22,8 +22,11 @@ from automation.thaidate import BANGKOK
 LogFormat = Literal["text", "json"]
 LOGGER = "automation"
 
-_EMAIL = re.compile(r"([\w.+'-]{1,2})[\w.+'-]*@((?:[\w-]+\.)+[\w-]+)", re.UNICODE)
-_PHONE = re.compile(r"(?<!\d)(0\d)\d{5,6}(\d{2})(?!\d)")
+# Thai vowel and tone marks are combining characters, not \w: name the Thai block too.
+_CHAR = r"[\w\u0e00-\u0e7f.+'-]"
+_EMAIL = re.compile(rf"({_CHAR}{{1,2}}){_CHAR}*@((?:[\w\u0e00-\u0e7f-]+\.)+[\w\u0e00-\u0e7f-]+)")
+# Thai phone numbers: 0 and 8-9 more digits, maybe split by spaces or dashes.
+_PHONE = re.compile(r"(?<!\d)0\d(?:[ -]?\d){7,8}(?!\d)")
 _SECRETS: set[str] = set()
 # Attributes every LogRecord has; anything else came in through ``extra=``.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -40,7 +43,12 @@ def mask(text: str) -> str:
     for secret in _SECRETS:
         text = text.replace(secret, "***")
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    return _PHONE.sub(r"\1******\2", text)
+    return _PHONE.sub(_phone, text)
+
+
+def _phone(m: re.Match[str]) -> str:
+    number = m.group(0)
+    return number[:2] + re.sub(r"\d", "*", number[2:-2]) + number[-2:]
 
 
 def _masked(value: Any) -> Any:

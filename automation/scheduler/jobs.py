@@ -8,7 +8,7 @@ hooks into adapters that may not be installed or configured: a missing hook is r
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,8 @@ log = logs.get("jobs")
 
 CYCLE = "cycle"  # the whole cycle of `automation run --once`
 DIGESTS = frozenset({"director_digest"})
+# Cycle steps that poll leaves to their own job when that job has a timetable.
+OWN_TIMETABLE = frozenset({"publish", "mailbox"})
 
 # Job → (module, function) taking the Services; resolved when the worker starts.
 HOOKS: dict[str, tuple[str, str]] = {
@@ -47,12 +49,12 @@ class JobContext:
 
     services: Services
     worker: Worker
-    publish_timed: bool = False  # a [schedule.jobs.publish] timetable takes publishing off poll
+    timed: frozenset[str] = frozenset()  # steps scheduled as jobs of their own
     last_report: CycleReport | None = None
 
     @classmethod
-    def build(cls, services: Services, publish_timed: bool = False) -> JobContext:
-        return cls(services, Worker(services), publish_timed)
+    def build(cls, services: Services, scheduled: Collection[str] = ()) -> JobContext:
+        return cls(services, Worker(services), OWN_TIMETABLE & frozenset(scheduled))
 
 
 Job = Callable[[JobContext], Outcome]
@@ -85,8 +87,7 @@ def _cycle(ctx: JobContext, skip: frozenset[str]) -> Outcome:
 
 
 def poll(ctx: JobContext) -> Outcome:
-    skip = DIGESTS | ({"publish"} if ctx.publish_timed else set())
-    return _cycle(ctx, frozenset(skip))
+    return _cycle(ctx, DIGESTS | ctx.timed)
 
 
 def publish(ctx: JobContext) -> Outcome:

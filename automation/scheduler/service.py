@@ -70,8 +70,8 @@ def serve(config: Config, stop: threading.Event | None = None) -> int:
         if config.mail.transport == "smtp":
             logs.register_secret(config.mail.password())
         services = wiring.services(config, stopping)
-        ctx = JobContext.build(services, publish_timed="publish" in schedule.enabled())
         planned, missing = plan(schedule, services.ledger, services.clock())
+        ctx = JobContext.build(services, [p.name for p in planned])
         for name in missing:
             log.warning("%s: not configured (the module for it is not installed); not scheduled",
                         name, extra={"job": name})
@@ -86,20 +86,27 @@ def serve(config: Config, stop: threading.Event | None = None) -> int:
             if not stopping.is_set():
                 jobs.run_job(name, ctx)
 
-        def remember(_event: object = None) -> None:
+        def remember() -> None:
             runs = {j.id: j.next_run_time for j in scheduler.get_jobs()}
             history.set_next_runs(services.ledger, runs)
 
         for p in planned:
             options: dict[str, Any] = {"next_run_time": p.first_run} if p.first_run else {}
             scheduler.add_job(run, p.trigger, args=[p.name], id=p.name, name=p.name, **options)
-        scheduler.add_listener(remember, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        # The listener only flags: asking the scheduler for its jobs from the executor
+        # thread would deadlock with a shutdown waiting for that thread.
+        ran = threading.Event()
+        scheduler.add_listener(lambda _event: ran.set(),
+                               EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         log.info("worker started: %s", ", ".join(f"{p.name} ({_when(p.schedule)})"
                                                   for p in planned),
                  extra={"jobs": ",".join(p.name for p in planned)})
         scheduler.start()
         remember()
-        stopping.wait()
+        while not stopping.is_set():
+            if ran.wait(timeout=0.2):
+                ran.clear()
+                remember()
         log.info("stopping: the job in progress finishes its message and writes status")
         scheduler.shutdown(wait=True)
         history.set_next_runs(services.ledger, {})

@@ -29,7 +29,7 @@ JOB_TITLES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class JobSchedule:
-    """When one job runs: a cron line or a fixed interval (not both)."""
+    """When one job runs: a cron line or a fixed interval (not both; neither = the default)."""
 
     cron: str | None = None
     interval_minutes: float | None = None
@@ -73,8 +73,14 @@ class ScheduleConfig:
         return zone(self.timezone, "schedule.timezone")
 
     def job(self, name: str) -> JobSchedule:
-        """The timetable in effect: the file's entry, else the default."""
-        return self.jobs.get(name, DEFAULT_JOBS[name])
+        """The timetable in effect: the file's entry, its timetable defaulted if left out."""
+        default = DEFAULT_JOBS[name]
+        entry = self.jobs.get(name)
+        if entry is None:
+            return default
+        if entry.cron is None and entry.interval_minutes is None:
+            return JobSchedule(default.cron, default.interval_minutes, entry.enabled)
+        return entry
 
     def enabled(self) -> dict[str, JobSchedule]:
         return {n: self.job(n) for n in JOB_TITLES if self.job(n).enabled}
@@ -91,10 +97,10 @@ def zone(name: str, key: str) -> tzinfo:
 
 def check_job(name: str, job: JobSchedule, tz: tzinfo) -> None:
     key = f"schedule.jobs.{name}"
-    if (job.cron is None) == (job.interval_minutes is None):
+    if job.cron is not None and job.interval_minutes is not None:
         raise ConfigError(
-            f"[{key}] needs exactly one of 'cron' (e.g. \"*/5 * * * *\") or "
-            "'interval_minutes' (e.g. 5)"
+            f"[{key}] has both 'cron' and 'interval_minutes'; keep one "
+            "(e.g. cron = \"*/5 * * * *\" or interval_minutes = 5)"
         )
     if job.interval_minutes is not None and job.interval_minutes <= 0:
         raise ConfigError(f"'{key}.interval_minutes' must be more than 0, "
