@@ -125,13 +125,12 @@ class Ledger(Protocol):
 
     def events_before(self, end: datetime) -> list[tuple[str, str, datetime, str]]: ...
 
-    def delivery_totals(self, start: datetime, end: datetime) -> list[tuple[str, str, str, int]]:
-        """(channel, kind, status, count): sent ones by send time, others by last attempt."""
+    def delivery_summary(
+        self, periods: Sequence[tuple[datetime, datetime]]
+    ) -> list[tuple[str, str, str, str, tuple[int, ...]]]:
+        """(channel, kind, status, recipient, count per period): sent ones by send time,
+        others by last attempt."""
         ...
-
-    def recipients_reached(
-        self, start: datetime, end: datetime, kinds: tuple[str, ...]
-    ) -> set[str]: ...
 
     def get_state(self, name: str) -> str | None: ...
 

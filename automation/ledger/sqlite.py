@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS digest_items (
     PRIMARY KEY (item_id, recipient)
 );
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(status, kind);
+-- Covers the evaluation report's pass over sent deliveries: with a year of per-item
+-- bulletins (millions of rows) the report reads this index alone, never the table.
+CREATE INDEX IF NOT EXISTS deliveries_report
+    ON deliveries(status, channel, kind, recipient, sent_at);
 """
 
 _COLUMNS = (
@@ -133,7 +137,9 @@ class SqliteLedger:
             query += " AND item_id = ?"
             args.append(item_id)
         if kind is not None:
-            query += " AND kind = ?"
+            # Naming every status lets SQLite use the (status, kind) index instead of
+            # scanning millions of bulletin rows for a handful of another kind.
+            query += " AND kind = ? AND status IN ('pending', 'sent', 'failed')"
             args.append(kind)
         with self._lock:
             return [_record(r) for r in self._db.execute(query + " ORDER BY rowid", args)]
@@ -220,39 +226,37 @@ class SqliteLedger:
             ).fetchall()
         return [(i, e, datetime.fromisoformat(a), d) for i, e, a, d in rows]
 
-    def delivery_totals(self, start: datetime, end: datetime) -> list[tuple[str, str, str, int]]:
-        """(channel, kind, status, count) of deliveries settled in [start, end).
+    def delivery_summary(
+        self, periods: Sequence[tuple[datetime, datetime]]
+    ) -> list[tuple[str, str, str, str, tuple[int, ...]]]:
+        """(channel, kind, status, recipient, count in each period) in one pass.
 
-        A sent delivery counts when it was sent; a failed or still pending one when it was
-        last attempted.
+        A sent delivery counts in the period it was sent in; a failed or still pending one
+        in the period it was last attempted in. Rows counting in no period are left out.
         """
-        since, until = _ts(start), _ts(end)
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT channel, kind, 'sent', COUNT(*) FROM deliveries "
-                "WHERE sent_at >= ? AND sent_at < ? AND status = 'sent' GROUP BY channel, kind "
-                "UNION ALL "
-                "SELECT channel, kind, status, COUNT(*) FROM deliveries "
-                "WHERE status != 'sent' AND updated_at >= ? AND updated_at < ? "
-                "GROUP BY channel, kind, status",
-                (since, until, since, until),
-            ).fetchall()
-        return [(str(c), str(k), str(s), int(n)) for c, k, s, n in rows]
-
-    def recipients_reached(
-        self, start: datetime, end: datetime, kinds: tuple[str, ...]
-    ) -> set[str]:
-        """Distinct e-mail recipients sent a delivery of one of ``kinds`` in [start, end)."""
-        if not kinds:
-            return set()
-        marks = ",".join("?" * len(kinds))
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT DISTINCT recipient FROM deliveries WHERE channel = 'email' "
-                f"AND sent_at >= ? AND sent_at < ? AND status = 'sent' AND kind IN ({marks})",
-                (_ts(start), _ts(end), *kinds),
-            ).fetchall()
-        return {str(r) for (r,) in rows}
+        if not periods:
+            return []
+        bounds = [(_ts(a), _ts(b)) for a, b in periods]
+        low, high = min(a for a, _ in bounds), max(b for _, b in bounds)
+        flat = [x for pair in bounds for x in pair]
+        result: list[tuple[str, str, str, str, tuple[int, ...]]] = []
+        for status_clause, at, index in (
+            ("status = 'sent'", "sent_at", "INDEXED BY deliveries_report"),
+            ("status IN ('failed', 'pending')", "updated_at", ""),
+        ):
+            sums = ", ".join(f"SUM({at} >= ? AND {at} < ?)" for _ in bounds)
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT channel, kind, status, recipient, {sums} FROM deliveries {index} "
+                    f"WHERE {status_clause} AND {at} >= ? AND {at} < ? "
+                    "GROUP BY channel, kind, status, recipient",
+                    (*flat, low, high),
+                ).fetchall()
+            for channel, kind, status, recipient, *counts in rows:
+                if any(counts):
+                    result.append((str(channel), str(kind), str(status), str(recipient),
+                                   tuple(int(n) for n in counts)))
+        return result
 
     def get_state(self, name: str) -> str | None:
         with self._lock:

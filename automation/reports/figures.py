@@ -30,13 +30,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from automation.model import Member, Registry, Submission
+from automation.model import Member, Registry
 from automation.reports.period import Period
 from automation.text import fuzzy_key
 from automation.thaidate import BANGKOK, THAI_MONTHS_ABBR
 
 Event = tuple[str, str, datetime, str]
 DeliveryTotal = tuple[str, str, str, int]
+SummaryRow = tuple[str, str, str, str, tuple[int, ...]]
 
 UNREGISTERED_CLUSTER = ""
 # The mailbox records each bounce report as an event of ``bounce:<address>`` named
@@ -183,7 +184,7 @@ class Inputs:
 
     events: Sequence[Event]
     registry: Registry
-    items: Sequence[Submission]
+    items: Mapping[str, str]  # news ID → school, for every row now in the sheet
     suppressions: Sequence[SuppressionRow]
     school_groups: Sequence[str]
     now: datetime
@@ -227,9 +228,12 @@ class _Directory:
         self.schools = [m for m in self.by_key.values()
                         if m.active and fuzzy_key(m.group) in groups]
         self.school_ids = {m.member_id for m in self.schools}
+        self._seen: dict[str, Member | None] = {}
 
     def member(self, school: str) -> Member | None:
-        return self.by_key.get(fuzzy_key(school)) if school else None
+        if school not in self._seen:
+            self._seen[school] = self.by_key.get(fuzzy_key(school)) if school else None
+        return self._seen[school]
 
 
 # ---------------------------------------------------------------- one period
@@ -237,10 +241,10 @@ class _Directory:
 class ItemFacts:
     """Per-item facts from the event list."""
 
-    def __init__(self, events: Iterable[Event], items: Sequence[Submission]) -> None:
+    def __init__(self, events: Iterable[Event], items: Mapping[str, str]) -> None:
         self.submitted: dict[str, datetime] = {}
-        self.school: dict[str, str] = {i.id: i.school for i in items}
-        self.in_sheet = {i.id for i in items}
+        self.school: dict[str, str] = dict(items)
+        self.in_sheet = set(items)
         self.first_decision: dict[str, datetime] = {}
         self.decided_any: set[str] = set()
         self.published: dict[str, datetime] = {}
@@ -258,6 +262,23 @@ class ItemFacts:
                     self.first_decision[item] = at
             elif name == "published":
                 self.published[item] = at
+
+
+def split_summary(
+    rows: Sequence[SummaryRow], index: int, reach_kinds: Sequence[str]
+) -> tuple[list[DeliveryTotal], set[str]]:
+    """Period ``index`` of a ledger delivery summary: (channel, kind, status, count) totals,
+    and the e-mail addresses sent one of ``reach_kinds``."""
+    totals: dict[tuple[str, str, str], int] = defaultdict(int)
+    reached: set[str] = set()
+    for channel, kind, status, recipient, counts in rows:
+        n = counts[index]
+        if not n:
+            continue
+        totals[(channel, kind, status)] += n
+        if status == "sent" and channel == "email" and kind in reach_kinds:
+            reached.add(recipient)
+    return [(c, k, s, n) for (c, k, s), n in totals.items()], reached
 
 
 def compute(

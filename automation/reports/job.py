@@ -14,22 +14,22 @@ from pathlib import Path
 from automation.core import message
 from automation.core.cycle import REPORT, Services, Worker
 from automation.core.dispatch import DispatchResult
-from automation.core.intake import parse_submissions
+from automation.core.intake import key_of
 from automation.core.registry import parse_registry
 from automation.core.render import Rendered
 from automation.core.table import find_columns, rows
 from automation.core.views import OfficeView
-from automation.model import Registry, Submission, Tab
+from automation.model import Registry, Tab
 from automation.ports import Envelope
 from automation.reports import charts as charts_mod
 from automation.reports import export, figures, period, tables
 from automation.reports.charts import Chart
 from automation.reports.export import Attachment
-from automation.reports.figures import Inputs, PeriodFigures, SuppressionRow
+from automation.reports.figures import Inputs, SuppressionRow
 from automation.reports.mail import report_message
 from automation.reports.period import Period
 from automation.reports.summary import Report, health, metrics
-from automation.text import parse_addresses, safe_filename
+from automation.text import parse_addresses, safe_filename, single_line
 from automation.thaidate import BANGKOK, DateParseError, parse_date
 from automation.upkeep.check import check
 from automation.upkeep.confirm import round_status
@@ -53,7 +53,7 @@ class Output:
 class SheetData:
     registry_tab: Tab
     registry: Registry
-    items: list[Submission]
+    items: dict[str, str]  # news ID → school as typed
     suppressions: list[SuppressionRow]
 
 
@@ -74,8 +74,8 @@ class Reports:
         read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
         registry = parse_registry(read[tabs.registry], columns.aliases("registry"),
                                   read[tabs.suppression], columns.aliases("suppression"))
-        items, _problems = parse_submissions(read[tabs.form], columns.aliases("form"), registry)
-        return SheetData(read[tabs.registry], registry, items,
+        return SheetData(read[tabs.registry], registry,
+                         _sheet_items(read[tabs.form], columns.aliases("form")),
                          _suppressions(read[tabs.suppression], columns.aliases("suppression")))
 
     def report(self, target: Period, sheet: SheetData | None = None) -> Report:
@@ -93,7 +93,14 @@ class Reports:
             now=now,
         )
         facts = figures.ItemFacts(inputs.events, inputs.items)
-        current, previous = (self._figures(p, inputs, facts) for p in (target, before))
+        # One pass over the deliveries for both periods: a year of per-item bulletins is
+        # millions of rows.
+        summary = ledger.delivery_summary([target.bounds(), before.bounds()])
+        kinds = tuple(self.settings.reach_kinds)
+        current, previous = (
+            figures.compute(p, inputs, *figures.split_summary(summary, i, kinds), facts)
+            for i, p in enumerate((target, before))
+        )
         today = now.astimezone(BANGKOK).date()
         findings = check(sheet.registry_tab, self.config.sheets.columns.aliases("registry"),
                          self.config.registry, today, sheet.registry.suppressed)
@@ -116,12 +123,6 @@ class Reports:
         files = export.attachments(all_tables, heading, f"สรุปผล-{target.key}",
                                    self.settings.attachment)
         return Output(report, all_tables, drawn, files)
-
-    def _figures(self, p: Period, inputs: Inputs, facts: figures.ItemFacts) -> PeriodFigures:
-        start, end = p.bounds()
-        kinds = tuple(self.settings.reach_kinds)
-        return figures.compute(p, inputs, self.s.ledger.delivery_totals(start, end),
-                               self.s.ledger.recipients_reached(start, end, kinds), facts)
 
     # -- output ------------------------------------------------------------------------
 
@@ -223,6 +224,12 @@ class Reports:
             if not result.deferred and not result.stopped:
                 self.s.ledger.set_state(state, target.key)
         return notes
+
+
+def _sheet_items(tab: Tab, aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """News ID → school for every row in the form tab; IDs as the cycle gives them."""
+    cols = find_columns(tab, aliases)
+    return {key_of(row): single_line(row.text("school")) for row in rows(tab, cols)}
 
 
 def _suppressions(tab: Tab, aliases: Mapping[str, Sequence[str]]) -> list[SuppressionRow]:
