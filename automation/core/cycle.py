@@ -215,6 +215,7 @@ class Worker:
     def publish(self, snap: Snapshot, report: CycleReport) -> None:
         due = self.due(snap)
         self._posted = set(self.s.ledger.event_times("posted"))
+        self.dispatcher.quota.waiting = 0
         # Publishers finish every cycle, even a quiet one: they retry deferred posts and
         # refresh pages built from the registry.
         approved_now = self._recheck(snap) if due or self.digests.waiting() else set()
@@ -307,6 +308,7 @@ class Worker:
                 unsubscribe=context["unsubscribe_url"],
             ))
         result = self._send(envelopes, report)
+        self.dispatcher.quota.waiting += held + result.deferred
         if held:
             hold(report, held, waiting_note(window, priority))
         if result.deferred or result.stopped or held or not posted:

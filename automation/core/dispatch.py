@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from automation.core.quota import Budget, Limits, Quota
+from automation.core.quota import Budget, Limits, Quota, local, waiting_note
 from automation.errors import DeliveryError
 from automation.ports import DeliveryRecord, Envelope, Ledger, MailSession, MailTransport
 
@@ -120,8 +120,7 @@ class Dispatcher:
         if until is not None:
             result.deferred += todo.qsize()
             result.blocked_until = until
-            result.stopped = (f"sending paused until {until:%Y-%m-%d %H:%M} "
-                              f"({budget.window.blocked_reason})")
+            result.stopped = waiting_note(budget.window, 0)
             return result
         halt = threading.Event()
         workers = min(self.policy.connections, todo.qsize())
@@ -192,8 +191,7 @@ class Dispatcher:
                     until = self.quota.block(self.clock(), exc.scope, str(exc))
                     with self._lock:
                         result.blocked_until = until
-                    self._halt(halt, result, f"{_why(exc.scope)} until "
-                                             f"{until:%Y-%m-%d %H:%M}: {exc}")
+                    self._halt(halt, result, f"{_why(exc.scope)} until {local(until)}: {exc}")
                     return session
                 if exc.scope == "account":
                     self._settle(env, "pending", str(exc), result, budget)
@@ -206,8 +204,7 @@ class Dispatcher:
                         continue
                     self._settle(env, "pending", str(exc), result, budget)
                     until = self.quota.block(self.clock(), "throttle", str(exc))
-                    self._halt(halt, result, f"{_why('throttle')} until "
-                                             f"{until:%Y-%m-%d %H:%M}: {exc}")
+                    self._halt(halt, result, f"{_why('throttle')} until {local(until)}: {exc}")
                     return session
                 if exc.permanent:
                     self._settle(env, "failed", str(exc), result, budget)

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from automation.config import MailConfig
 from automation.ports import Envelope, Ledger
+from automation.thaidate import BANGKOK
 
 WINDOW = timedelta(hours=24)
 NOTICE_MAX = 2  # highest priority number still counted as a notice
@@ -200,11 +201,16 @@ class Budget:
 def waiting_note(window: Window, priority: int, backlog: int = 0) -> str:
     """Why mail of ``priority`` waits, and until when (for the cycle's notes)."""
     if window.blocked_until is not None:
-        return (f"sending paused until {window.blocked_until:%Y-%m-%d %H:%M} "
+        return (f"sending paused until {local(window.blocked_until)} "
                 f"({window.blocked_reason})")
     when = window.frees_at(priority, backlog=backlog)
     return (f"daily limit reached ({window.limits.per_day} messages per 24 hours); "
-            f"the rest waits for the window to free at {when:%Y-%m-%d %H:%M}")
+            f"the rest waits for the window to free at {local(when)}")
+
+
+def local(when: datetime) -> str:
+    """A time as the office reads it, in the notes of a cycle."""
+    return when.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")
 
 
 class Quota:
@@ -213,6 +219,8 @@ class Quota:
     def __init__(self, limits: Limits, ledger: Ledger) -> None:
         self.limits = limits
         self.ledger = ledger
+        # Bulletins this cycle found no room for: not in the ledger yet, still owed.
+        self.waiting = 0
 
     def window(self, now: datetime) -> Window:
         usage = self.ledger.usage(now - WINDOW)
@@ -223,7 +231,8 @@ class Quota:
 
     def backlog(self) -> int:
         """Digests and bulletins planned or deferred and not yet sent."""
-        return len(self.ledger.unsettled("digest")) + len(self.ledger.unsettled("bulletin"))
+        return (len(self.ledger.unsettled("digest")) + len(self.ledger.unsettled("bulletin"))
+                + self.waiting)
 
     def budget(self, now: datetime) -> Budget:
         return Budget(self.window(now), self.backlog())
