@@ -475,6 +475,19 @@ def test_cli_confirm_dry_run_preview_and_send(tmp_path: Path, smtp_server: SmtpS
     assert len(smtp_server.messages) == 2
 
 
+def test_the_scheduler_runs_the_upkeep_jobs(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    from automation.scheduler import jobs as scheduler_jobs
+
+    services = smtp_services(tmp_path, smtp_server, "per_run = 3")
+    context = scheduler_jobs.JobContext.build(services)
+    check = scheduler_jobs.run_job("registry_check", context)
+    assert check.ok and "ข้อผิดพลาด" in check.summary and "ส่งถึงเจ้าหน้าที่ 1" in check.summary
+    keep = scheduler_jobs.run_job("keep_current", context)
+    assert keep.ok and "ส่ง 3" in keep.summary
+    smtp_server.wait_for(4)
+    assert len(smtp_server.messages) == 4
+
+
 def test_confirm_without_a_form_is_a_config_error(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     config = make_workspace(tmp_path / "demo")

@@ -763,20 +763,32 @@ def test_scheduled_job_sends_each_finished_period_once(dataset: Dataset,
                                                        tmp_path: Path) -> None:
     config = write_workspace(tmp_path, dataset, OUTBOX,
                              'periods = ["month", "fiscal"]\ncharts = false')
-    notes = Reports(services_for(config, bkk(2026, 10, 2, 8))).scheduled()
+    run = Reports(services_for(config, bkk(2026, 10, 2, 8))).scheduled()
+    notes = run.notes
     assert len(notes) == 2 and "กันยายน 2569" in notes[0] and "ปีงบประมาณ 2569" in notes[1]
-    assert Reports(services_for(config, bkk(2026, 10, 3, 8))).scheduled() == []
+    assert run.ok and "ปีงบประมาณ 2569" in run.summary()
+    assert Reports(services_for(config, bkk(2026, 10, 3, 8))).scheduled().notes == []
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 4
     tab = LocalWorkbook(tmp_path / "workbook.xlsx").read([SUMMARY])[SUMMARY].rows
     assert "ปีงบประมาณ 2569" in str(tab[1][1])
-    later = Reports(services_for(config, bkk(2026, 11, 1, 8))).scheduled()
+    later = Reports(services_for(config, bkk(2026, 11, 1, 8))).scheduled().notes
     assert len(later) == 1 and "ตุลาคม 2569" in later[0]
 
 
 def test_scheduled_job_skips_periods_before_the_worker_ran(tmp_path: Path) -> None:
     config = write_workspace(tmp_path, Dataset([], [], [], [], [], {}), OUTBOX)
-    assert Reports(services_for(config)).scheduled() == []
+    assert Reports(services_for(config)).scheduled().notes == []
     assert not list((tmp_path / "outbox").glob("*.eml"))
+
+
+def test_the_scheduler_runs_the_report_job(dataset: Dataset, tmp_path: Path) -> None:
+    from automation.scheduler import jobs as scheduler_jobs
+
+    config = write_workspace(tmp_path, dataset, OUTBOX, 'periods = ["month"]\ncharts = false')
+    services = services_for(config, bkk(2026, 11, 1, 7))
+    run = scheduler_jobs.run_job("reports", scheduler_jobs.JobContext.build(services))
+    assert run.ok and "ตุลาคม 2569" in run.summary
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
 
 
 def test_cli_preview_and_errors(dataset: Dataset, tmp_path: Path,

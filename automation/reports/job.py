@@ -201,9 +201,10 @@ class Reports:
 
     # -- the scheduled job -------------------------------------------------------------
 
-    def scheduled(self) -> list[str]:
+    def scheduled(self) -> ScheduledRun:
         """Each configured kind of report once, after its period has ended."""
         notes: list[str] = []
+        failed = 0
         today = self.s.clock().astimezone(BANGKOK).date()
         sheet: SheetData | None = None
         for kind in self.settings.periods:
@@ -221,9 +222,30 @@ class Reports:
             self.write_summary(output)
             notes.append(f"รายงาน {target.label}: ส่ง {result.sent}, ล้มเหลว {result.failed}, "
                          f"รอส่ง {result.deferred}")
+            failed += result.failed
             if not result.deferred and not result.stopped:
                 self.s.ledger.set_state(state, target.key)
-        return notes
+        return ScheduledRun(notes, f"ส่งรายงานไม่สำเร็จ {failed} ฉบับ" if failed else "")
+
+
+@dataclass(frozen=True)
+class ScheduledRun:
+    """What the scheduled report job did, in the scheduler's terms."""
+
+    notes: list[str]
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def summary(self) -> str:
+        return "; ".join(self.notes) or "ไม่มีรายงานที่ถึงกำหนด"
+
+
+def run_scheduled(services: Services) -> ScheduledRun:
+    """The scheduler's ``reports`` job."""
+    return Reports(services).scheduled()
 
 
 def _sheet_items(tab: Tab, aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Problem, Tab
@@ -30,6 +31,10 @@ from automation.text import (
 )
 from automation.thaidate import DateParseError, format_date, parse_date
 from automation.upkeep.settings import RegistryRules
+
+if TYPE_CHECKING:
+    from automation.core.cycle import Services
+    from automation.upkeep.jobs import CheckRun
 
 _TRUE = {"true", "ใช่", "yes", "y", "1", "✓", "✔", "☑", "x", "รับ", "ยินยอม"}
 _FALSE = {"false", "ไม่", "ไม่ใช่", "no", "n", "0", "☐", "ไม่รับ", "ไม่ยินยอม"}
@@ -351,3 +356,10 @@ def check(
 ) -> list[Finding]:
     """Every problem in the registry tab, in sheet order."""
     return _Checker(tab, aliases, rules, today, suppressed).run()
+
+
+def run_scheduled(services: Services) -> CheckRun:
+    """The scheduler's ``registry_check`` job: check, and tell the officer what changed."""
+    from automation.upkeep.jobs import check_job  # the job needs the core; the checks do not
+
+    return check_job(services)

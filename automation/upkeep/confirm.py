@@ -81,6 +81,19 @@ class ConfirmResult:
     no_address: list[str] = field(default_factory=list)
     stopped: str = ""
 
+    @property
+    def error(self) -> str:
+        return f"ส่งไม่สำเร็จ {self.failed} ข้อความ" if self.failed else ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        text = (f"{self.round_name}: ส่ง {self.sent}, ส่งแล้วก่อนหน้า {self.already}, "
+                f"ยกไปครั้งหน้า {self.deferred}, ปรับปรุงแล้ว {self.marked} ราย")
+        return f"{text} ({self.stopped})" if self.stopped else text
+
 
 @dataclass(frozen=True)
 class RoundStatus:
@@ -237,3 +250,11 @@ def preview(keep: KeepCurrent, registry: Registry, now: datetime,
             return env
     return None
 
+
+
+def run_scheduled(services: Services) -> ConfirmResult | str:
+    """The scheduler's ``keep_current`` job; a note when no form is configured."""
+    from automation.upkeep.jobs import keep_current_job
+
+    result = keep_current_job(services)
+    return result if result is not None else "ไม่ได้ตั้งค่า [keep_current] form_id"

@@ -42,6 +42,15 @@ class CheckRun:
     sent: int = 0
     note: str = ""
 
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    def summary(self) -> str:
+        told = f", ส่งถึงเจ้าหน้าที่ {self.sent} ฉบับ" if self.sent else ""
+        return (f"ทะเบียน: ข้อผิดพลาด {self.errors}, คำเตือน {len(self.findings) - self.errors}"
+                f"{' (เปลี่ยนจากครั้งก่อน)' if self.changed else ''}{told}")
+
 
 def check_job(s: Services, send: bool = True) -> CheckRun:
     """Check the registry; e-mail the officer the list only when it differs from last time."""
