@@ -101,6 +101,7 @@ class Submission:
     cluster: str | None = None
     url: str | None = None
     problems: tuple[Problem, ...] = ()
+    fingerprint: str = ""  # submission time + submitter address, to recognise its row
     channels: str = ""  # the director's ช่องทาง cell: which chat/social channels get it
 
     @property

@@ -19,7 +19,7 @@ from automation.config import FORM_WORKER_FIELDS, Config
 from automation.core import message
 from automation.core.digest import Digests, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
-from automation.core.intake import key_of, parse_submissions
+from automation.core.intake import Identities, parse_submissions
 from automation.core.quota import Quota, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
@@ -51,6 +51,7 @@ class Snapshot:
     items: list[Submission]
     problems: list[Problem]
     read_at: datetime
+    identities: Identities = field(default_factory=lambda: Identities({}))
 
 
 @dataclass
@@ -123,12 +124,16 @@ class Worker:
             read[tabs.registry], self.aliases["registry"],
             read.get(tabs.suppression), self.aliases["suppression"],
         )
+        identities = Identities(self.s.ledger.event_details("fingerprint"))
         items, problems = parse_submissions(
             read[tabs.form], self.aliases["form"], registry,
             max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
+            identities=identities,
         )
         items = [replace(i, url=item_url(self.board, i.id)) for i in items]
-        return Snapshot(read[tabs.form], registry, items, problems, self.s.clock())
+        return Snapshot(
+            read[tabs.form], registry, items, problems, self.s.clock(), identities
+        )
 
     # -- the whole cycle -----------------------------------------------------------
 
@@ -168,6 +173,7 @@ class Worker:
         for item in snap.items:
             if item.id not in known:
                 events.append((item.id, "submitted", item.submitted_at or now, item.school))
+                events.append((item.id, "fingerprint", now, item.fingerprint))
             if item.decision in (Decision.APPROVED, Decision.REJECTED, Decision.RETURNED):
                 events.append((item.id, f"decided:{item.decision.value}", now, ""))
         self.s.ledger.add_events(events)
@@ -252,7 +258,9 @@ class Worker:
     def _recheck(self, snap: Snapshot) -> set[str]:
         """Read the approval column again right before sending (people may un-tick it)."""
         fresh = self.s.sheet.read([self.tabs.form])[self.tabs.form]
-        items, _problems = parse_submissions(fresh, self.aliases["form"], None)
+        items, _problems = parse_submissions(
+            fresh, self.aliases["form"], None, identities=snap.identities
+        )
         snap.read_at = self.s.clock()
         return {i.id for i in items if i.decision is Decision.APPROVED}
 
@@ -398,7 +406,8 @@ class Worker:
         fields = [f for f in FORM_WORKER_FIELDS if f != "source"]
         try:
             result = self.s.sheet.update(
-                self.tabs.form, self.aliases["form"], fields, key_of, desired, current=snap.form
+                self.tabs.form, self.aliases["form"], fields, snap.identities.key_of, desired,
+                current=snap.form,
             )
         except SheetError as exc:
             report.notes.append(f"บันทึกสถานะลงชีตไม่ได้: {exc}")

@@ -73,6 +73,47 @@ def key_of(row: Row) -> str:
     return row.text("id") or derive_id(row.get("timestamp"), row.text("email"), row.text("title"))
 
 
+def fingerprint(row: Row) -> str:
+    """What the form wrote and nobody edits: the submission time and the submitter's address."""
+    value = row.get("timestamp")
+    try:
+        when = parse_datetime(value)
+        stamp = when.isoformat() if when else ""
+    except DateParseError:
+        stamp = str(value).strip()
+    basis = f"{stamp}\x1f{row.text('email').casefold()}"
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+class Identities:
+    """Known items' fingerprints, to notice an ID cell that landed on another submission.
+
+    People may sort the sheet in the instant between the worker's fresh read and its write;
+    an ID written then sits on the wrong row. Trusting it could publish that row's news
+    under an ID already published, or hide it. A stored ID whose fingerprint does not match
+    the row is ignored and the row gets back its own ID.
+    """
+
+    def __init__(self, fingerprints: Mapping[str, str]) -> None:
+        self.by_id = dict(fingerprints)
+        owners: dict[str, list[str]] = {}
+        for item_id, fp in self.by_id.items():
+            owners.setdefault(fp, []).append(item_id)
+        self.by_fp = {fp: ids[0] for fp, ids in owners.items() if len(ids) == 1}
+
+    def key_of(self, row: Row) -> str:
+        stored = row.text("id")
+        if stored and self.by_id.get(stored, fingerprint(row)) == fingerprint(row):
+            return stored
+        return self.by_fp.get(fingerprint(row)) or derive_id(
+            row.get("timestamp"), row.text("email"), row.text("title")
+        )
+
+    def moved(self, row: Row) -> bool:
+        stored = row.text("id")
+        return bool(stored) and self.key_of(row) != stored
+
+
 def _urls(value: str) -> tuple[str, ...]:
     return tuple(u for u in re.split(r"[\s,;]+", value) if u)
 
@@ -84,6 +125,7 @@ def parse_submissions(
     *,
     max_title: int = 300,
     max_body: int = 20000,
+    identities: Identities | None = None,
 ) -> tuple[list[Submission], list[Problem]]:
     """Every data row as a Submission; problems with the tab itself come back separately."""
     columns = find_columns(tab, aliases)
@@ -106,7 +148,7 @@ def parse_submissions(
     seen: dict[str, int] = {}
     result: list[Submission] = []
     for row in rows(tab, columns):
-        item = _submission(row, columns, schools, max_title, max_body)
+        item = _submission(row, columns, schools, max_title, max_body, identities)
         if item.id in seen:
             dup = Problem(tab.title, f"แถวซ้ำกับแถว {seen[item.id]} (รหัสเดียวกัน); ข้ามแถวนี้",
                           row_id=item.id, row=row.number, severity="warning")
@@ -118,10 +160,19 @@ def parse_submissions(
 
 
 def _submission(
-    row: Row, columns: Columns, schools: Mapping[str, object], max_title: int, max_body: int
+    row: Row,
+    columns: Columns,
+    schools: Mapping[str, object],
+    max_title: int,
+    max_body: int,
+    identities: Identities | None,
 ) -> Submission:
-    item_id = key_of(row)
+    item_id = identities.key_of(row) if identities else key_of(row)
     problems: list[Problem] = []
+    if identities and identities.moved(row):
+        problems.append(Problem(
+            columns.tab, f"รหัสข่าว '{row.text('id')}' ในแถวนี้เป็นของข่าวอื่น (ชีตถูกเรียงใหม่ขณะบันทึก); "
+            f"แก้เป็น {item_id} ให้แล้ว", item_id, row.number, columns.header("id"), "warning"))
 
     def problem(field: str, message: str, severity: str = "error") -> None:
         header = columns.header(field) if field in columns.by_field else field
@@ -178,6 +229,7 @@ def _submission(
         urgent=urgent or truthy(row.get("urgent")),
         cluster=getattr(member, "cluster", None) or None,
         problems=tuple(problems),
+        fingerprint=fingerprint(row),
     )
 
 

@@ -195,6 +195,13 @@ class SqliteLedger:
             ).fetchall()
         return {str(i): datetime.fromisoformat(a) for i, a in rows}
 
+    def event_details(self, event: str) -> dict[str, str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT item_id, detail FROM events WHERE event = ?", (event,)
+            ).fetchall()
+        return {str(i): str(d) for i, d in rows}
+
     def counts(self, kind: str) -> dict[str, dict[str, int]]:
         """Per item: how many deliveries of ``kind`` are in each status."""
         result: dict[str, dict[str, int]] = {}
