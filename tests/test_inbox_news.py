@@ -269,3 +269,38 @@ def test_messages_marked_read_when_no_processed_folder(
     assert PROCESSED not in mailbox.folders()
     again = run_pass(office)
     assert (again.fetched, again.news) == (0, 0)
+
+
+def test_malformed_and_oversized_mail_never_blocks_the_mailbox(
+    tmp_path: Path, mailbox: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = mailbox_workspace(tmp_path / "office", mailbox, monkeypatch, max_message_mb=0.02)
+    broken = (
+        f"From: {SCHOOL}\r\nTo: {OFFICE}\r\nSubject: {b64_word('ข่าวที่ไฟล์เสีย')}\r\n"
+        "Message-ID: <broken-1@school.example.test>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="never-closed"\r\n\r\n--never-closed\r\n'
+        "Content-Type: text/plain; charset=x-unknown-thai\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        f"{base64.b64encode('เนื้อหาภาษาไทย'.encode()).decode()}\r\n--never-closed\r\n"
+        "Content-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n"
+    ).encode()
+    empty = (f"From: {SCHOOL}\r\nTo: {OFFICE}\r\nSubject: {b64_word('ข่าวไม่มีเนื้อหา')}\r\n"
+             "Message-ID: <empty-1@school.example.test>\r\n\r\n").encode()
+    big = mail(b64_word("ข่าวไฟล์ใหญ่"), "ภาพขนาดใหญ่",
+               attachments=[("ภาพ.jpg", "image/jpeg", b"\xff\xd8" + b"\x01" * 40_000)])
+    for raw in (broken, empty, big):
+        mailbox.append(raw)
+    report = run_pass(office)
+    assert report.ok, report.error
+    assert (report.news, report.left) == (2, 1)
+    rows = rows_by_title(office.parent / "workbook.xlsx")
+    assert rows["ข่าวที่ไฟล์เสีย"]["เนื้อหาข่าว"] == "เนื้อหาภาษาไทย"
+    assert rows["ข่าวไม่มีเนื้อหา"]["เนื้อหาข่าว"] is None
+    assert "ข่าวไฟล์ใหญ่" not in rows
+    assert any("ข่าวไฟล์ใหญ่" in p.message and "เกิน" in p.message for p in report.problems)
+    assert len(mailbox.messages("INBOX")) == 1, "the large one waits for the officer"
+    run_cycle(office)
+    status = {r["หัวข้อข่าว"]: (r["สถานะ"], r["ผลการส่ง"])
+              for r in table(office.parent / "workbook.xlsx", FORM)}
+    assert status["ข่าวไม่มีเนื้อหา"][0] == "ผิดพลาด", "the cycle says what is missing"
+    assert "เนื้อหา" in str(status["ข่าวไม่มีเนื้อหา"][1])

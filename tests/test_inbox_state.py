@@ -194,3 +194,18 @@ def test_command_line(tmp_path: Path, mailbox: Dovecot, monkeypatch: pytest.Monk
     monkeypatch.delenv("IMAP_PASSWORD")
     assert main(["mailbox", "--config", str(office)]) == 2
     assert "IMAP_PASSWORD" in capsys.readouterr().err
+
+
+def test_a_backlog_is_taken_in_over_several_passes(
+    tmp_path: Path, mailbox: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = mailbox_workspace(tmp_path / "office", mailbox, monkeypatch, max_messages=2)
+    for raw in three_news():
+        mailbox.append(raw)
+    first = run_pass(office)
+    assert (first.news, first.waiting) == (2, 1)
+    assert "รอรอบหน้า 1" in first.summary()
+    second = run_pass(office)
+    assert (second.news, second.waiting) == (1, 0)
+    assert sorted(t for t in titles(office) if t.startswith("ข่าวทดสอบ")) == [
+        f"ข่าวทดสอบลำดับที่ {n}" for n in (1, 2, 3)]

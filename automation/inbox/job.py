@@ -120,7 +120,8 @@ def before_cycle(services: Services, report: CycleReport, skip: Collection[str])
     """The cycle's inbound step: the mailbox pass, pending suppressions, officer notices."""
     if "mailbox" not in skip and services.config.imap.enabled:
         run_mailbox(services, report)
-    elif suppress.pending(services.ledger):
+    # One-click requests the server could not put on the sheet, or a pass that stopped early.
+    if suppress.pending(services.ledger):
         try:
             settle(services, None, None)
         except AutomationError as exc:
@@ -261,11 +262,15 @@ class _Pass:
     # -- one message ---------------------------------------------------------------------
 
     def _read(self, m: _Message, fetched: Fetched) -> None:
-        msg = parse.parse(fetched.data)
-        m.msg, m.ready = msg, True
-        m.from_email, m.from_name = parse.sender(msg)
-        verdict = classify(msg, m.from_email, self.own)
-        m.kind = verdict.kind
+        m.ready = True
+        try:
+            msg = parse.parse(fetched.data)
+            m.msg = msg
+            m.from_email, m.from_name = parse.sender(msg)
+            m.kind = classify(msg, m.from_email, self.own).kind
+        except Exception as exc:  # a malformed message must not block the mailbox for good
+            self._unreadable(m, exc)
+            return
         if m.kind is Kind.BOUNCE:
             self._bounce(m, msg)
         elif m.kind is Kind.UNSUBSCRIBE:
@@ -280,8 +285,20 @@ class _Pass:
         elif m.kind is not Kind.NEWS:
             self.result.skipped += 1
 
+    def _unreadable(self, m: _Message, error: Exception) -> None:
+        m.kind, m.leave = Kind.AUTO, True
+        self.result.left += 1
+        self.result.notes.append(
+            f"อ่านอีเมล {single_line(m.key, 80)} ไม่ได้ ({type(error).__name__}); เก็บไว้ในโฟลเดอร์ "
+            f"'{self.imap.folder}' ให้เจ้าหน้าที่อ่าน"
+        )
+
     def _bounce(self, m: _Message, msg: Message) -> None:
-        dsn = read_dsn(msg)
+        try:
+            dsn = read_dsn(msg)
+        except Exception as exc:  # see _read
+            self._unreadable(m, exc)
+            return
         bounce = bounces.resolve(self.ledger, dsn, self.secret, self.config.bounces)
         if bounce is None:
             m.leave = True
@@ -355,13 +372,22 @@ class _Pass:
         built: list[NewsRow] = []
         for m in news:
             assert m.msg is not None
-            row = build_row(
-                m.msg, from_email=m.from_email, from_name=m.from_name, received=m.received,
-                owner=owners.get(m.from_email),
-                forged=forged_sender(m.msg, self.imap.authserv_id), form_tab=form.title,
-                limits=Limits(publish.max_title, publish.max_body), imap=self.imap,
-                attachments_dir=self._attachments_dir(), headers=headers,
-            )
+            try:
+                row = build_row(
+                    m.msg, from_email=m.from_email, from_name=m.from_name, received=m.received,
+                    owner=owners.get(m.from_email),
+                    forged=forged_sender(m.msg, self.imap.authserv_id), form_tab=form.title,
+                    limits=Limits(publish.max_title, publish.max_body), imap=self.imap,
+                    attachments_dir=self._attachments_dir(), headers=headers,
+                )
+            except OSError as exc:
+                raise AutomationError(
+                    f"cannot save attachments in {self._attachments_dir()} "
+                    f"({exc.strerror or exc}); check 'imap.attachments_dir'"
+                ) from None
+            except Exception as exc:  # see _read
+                self._unreadable(m, exc)
+                continue
             # Problems of a row appended before a crash are reported again; the officer's
             # notices keep one copy of each.
             self.result.problems.extend(row.problems)
