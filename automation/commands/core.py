@@ -124,7 +124,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def _preview_digest(args: argparse.Namespace, worker: Any, snap: Any) -> int:
     """The next digest as it stands now, for one recipient."""
-    items = [i for i in worker.due(snap) if worker.digests.wants(i)]
+    if not worker.digests.on:
+        print('หมายเหตุ: bulletin.mode = "per-item" — ข่าวส่งทีละข่าว ไม่มีสรุปข่าว; '
+              "ต่อไปนี้คือหน้าตาสรุปข่าวหากเปิดใช้")
+    items = [i for i in worker.due(snap) if not i.urgent]
     shown = worker.digests.preview(items, snap.registry, args.recipient)
     print(f"สรุปข่าวรอบ {format_datetime(shown.slot)}: ผู้รับที่มีข่าวใหม่ {shown.recipients} ที่อยู่")
     if shown.rendered is None:
