@@ -677,7 +677,10 @@ def test_email_attachment_and_summary_tab_hold_the_same_numbers(
     in_text = text_metrics(text)
     summary = {r[0]: r[1:] for r in sheet_rows(book, "สรุป")[3:]}
     tab = LocalWorkbook(tmp_path / "workbook.xlsx").read([SUMMARY])[SUMMARY].rows
-    tab_metrics = {r[0]: r[1:4] for r in tab if len(r) >= 4 and r[0] in in_text}
+    tab_metrics: dict[Any, list[Any]] = {}
+    for r in tab:
+        if len(r) >= 4 and r[0] in in_text:
+            tab_metrics.setdefault(r[0], r[1:4])  # the headline table comes first
     assert len(in_text) == len(output.report.metrics) == len(tab_metrics)
     for metric in output.report.metrics:
         shown = in_text[metric.label]
@@ -817,3 +820,29 @@ def test_report_output_holds_every_table(reports: Reports) -> None:
         "การเข้าถึง", "ลำดับเวลา", "ทะเบียนเครือข่าย"]
     book = openpyxl.load_workbook(io.BytesIO(output.attachments[0].data))
     assert book.sheetnames == [t.name for t in output.tables]
+
+
+def test_summary_tab_on_google_sheets(tmp_path: Path) -> None:
+    """The same report through the real gspread backend against the Sheets v4 fake."""
+    from automation.sources.google import GoogleSheet
+    from tests.sheet_driver import GoogleDriver, connect
+
+    driver = GoogleDriver(tmp_path / "office")
+    driver.run_cycle()
+    services = wiring.services(config_mod.load(driver.config))
+    assert isinstance(services.sheet.backend, GoogleSheet)
+    connect(services.sheet.backend, driver.api, driver.token)
+    today = services.clock().date()
+    reports = Reports(services)
+    output = reports.build(P.month(today.year, today.month))
+    assert output.report.current.activity.submitted == 12  # every demo submission
+    reports.write_summary(output)
+    grid = driver.grid(SUMMARY)
+    assert str(grid[0][0]).startswith("สรุปผลการประชาสัมพันธ์ ")
+    shown: dict[str, list[Any]] = {}
+    for r in grid:
+        if r and len(r) >= 4:
+            shown.setdefault(str(r[0]), r[1:4])  # the headline table comes first
+    for metric in output.report.metrics:
+        assert tuple(number(v) for v in shown[metric.label]) == (
+            metric.value, metric.previous, metric.change)

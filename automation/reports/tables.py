@@ -92,9 +92,8 @@ def timing_table(f: PeriodFigures) -> Table:
                  ("ขั้นตอน", "จำนวนข่าว", "มัธยฐาน", "P90"),
                  (row("ส่งเข้ามา → ผู้บริหารพิจารณา", f.decision),
                   row("ส่งเข้ามา → เผยแพร่", f.publication),
-                  ("รอพิจารณา ณ สิ้นช่วง", f.waiting,
-                   "" if f.oldest_waiting_days is None else f"นานสุด {f.oldest_waiting_days} วัน",
-                   "")))
+                  ("ข่าวที่ยังไม่ได้พิจารณา ณ สิ้นช่วง", f.waiting, "", ""),
+                  ("ข่าวที่รอนานที่สุด (วัน)", _blank(f.oldest_waiting_days), "", "")))
 
 
 def _hours(value: float | None) -> float | None:
