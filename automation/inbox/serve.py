@@ -94,6 +94,7 @@ def _handler(server: UnsubscribeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "automation-unsubscribe"
         sys_version = ""
+        timeout = 15  # seconds a client may take to send its request
 
         def do_GET(self) -> None:
             if self.path == "/healthz":
