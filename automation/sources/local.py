@@ -8,9 +8,12 @@ read is not overwritten (the caller retries or skips and reports it).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -99,15 +102,18 @@ class LocalWorkbook:
     def _modify(self, change: Any, check_stamp: bool = True) -> None:
         self._requests += 1
         self._refuse_if_open()
-        if check_stamp and self._stamp is not None and self._file_stamp() != self._stamp:
-            raise SheetError(
-                f"ไฟล์ {self.path.name} ถูกแก้ไขระหว่างรอบการทำงาน; จะอ่านใหม่แล้วเขียนอีกครั้ง",
-                transient=True,
-            )
-        book = self._load(read_only=False)
-        change(book)
-        _save_atomically(book, self.path)
-        self._stamp = self._file_stamp()
+        # Writers in other processes (the one-click unsubscribe server, a second command)
+        # load, change and replace the same file: one at a time, or an update is lost.
+        with _exclusive(self.path):
+            if check_stamp and self._stamp is not None and self._file_stamp() != self._stamp:
+                raise SheetError(
+                    f"ไฟล์ {self.path.name} ถูกแก้ไขระหว่างรอบการทำงาน; จะอ่านใหม่แล้วเขียนอีกครั้ง",
+                    transient=True,
+                )
+            book = self._load(read_only=False)
+            change(book)
+            _save_atomically(book, self.path)
+            self._stamp = self._file_stamp()
 
     def _refuse_if_open(self) -> None:
         for lock in (
@@ -136,7 +142,7 @@ class LocalWorkbook:
             return openpyxl.load_workbook(self.path, read_only=read_only, data_only=True)
         except FileNotFoundError:
             raise SheetError(f"workbook {self.path} not found; check 'sheets.workbook'") from None
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise SheetError(
                 f"workbook {self.path} cannot be opened as .xlsx ({exc}); "
                 "save it as Excel Workbook (.xlsx)"
@@ -151,6 +157,17 @@ class LocalWorkbook:
             )
         sheet: Worksheet = book[title]
         return sheet
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    lock = path.with_name(f".{path.name}.lock")
+    with open(lock, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _apply(book: Workbook, writes: Sequence[CellWrite], owner: LocalWorkbook) -> None:

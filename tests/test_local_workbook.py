@@ -1,0 +1,85 @@
+"""The embedded workbook backend: raw values, atomic replace, one writer at a time."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from automation.errors import SheetError
+from automation.model import CellWrite
+from automation.sources.local import LocalWorkbook
+
+TAB = "การตอบแบบฟอร์ม 1"
+
+
+def make(tmp_path: Path) -> Path:
+    path = tmp_path / "book.xlsx"
+    LocalWorkbook.create(path, {TAB: [["หัวข้อข่าว", "เบอร์โทรศัพท์", "วันที่"]]})
+    return path
+
+
+def test_values_are_written_raw_and_read_back(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    book = LocalWorkbook(path)
+    book.read([TAB])
+    book.write([
+        CellWrite(TAB, 2, 1, "=IMPORTXML(\"http://x.example\",\"//a\")"),
+        CellWrite(TAB, 2, 2, "0812345678"),
+        CellWrite(TAB, 2, 3, date(2026, 11, 24)),
+        CellWrite(TAB, 3, 1, True),
+    ])
+    raw = openpyxl.load_workbook(path)[TAB]
+    assert raw["A2"].data_type == "s"  # text, never a formula
+    rows = LocalWorkbook(path).read([TAB])[TAB].rows
+    assert rows[1][0] == "=IMPORTXML(\"http://x.example\",\"//a\")"
+    assert rows[1][1] == "0812345678"
+    assert rows[1][2] == datetime(2026, 11, 24)
+    assert rows[2][0] is True
+
+
+def test_missing_tab_and_missing_file_are_named(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    with pytest.raises(SheetError, match="'ทะเบียนเครือข่าย'"):
+        LocalWorkbook(path).read(["ทะเบียนเครือข่าย"])
+    with pytest.raises(SheetError, match="not found"):
+        LocalWorkbook(tmp_path / "none.xlsx").read([TAB])
+    (tmp_path / "broken.xlsx").write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(SheetError, match=r"\.xlsx"):
+        LocalWorkbook(tmp_path / "broken.xlsx").read([TAB])
+
+
+def test_changed_since_read_is_refused_as_transient(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    mine = LocalWorkbook(path)
+    mine.read([TAB])
+    LocalWorkbook(path).append(TAB, [["ข่าวจากอีกโปรแกรม"]])
+    with pytest.raises(SheetError) as info:
+        mine.write([CellWrite(TAB, 2, 2, "x")])
+    assert info.value.transient
+    assert LocalWorkbook(path).read([TAB])[TAB].rows[1] == ["ข่าวจากอีกโปรแกรม"]
+
+
+def _append_many(path: str, tag: str) -> None:
+    book = LocalWorkbook(Path(path))
+    for i in range(15):
+        book.append(TAB, [[f"{tag}-{i}"]])
+
+
+def test_two_processes_appending_lose_nothing(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    procs = [
+        multiprocessing.get_context("spawn").Process(target=_append_many, args=(str(path), tag))
+        for tag in ("ก", "ข")
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    titles = [r[0] for r in LocalWorkbook(path).read([TAB])[TAB].rows[1:]]
+    assert sorted(titles) == sorted([f"{t}-{i}" for t in ("ก", "ข") for i in range(15)])
+    assert not list(tmp_path.glob("*.tmp")), "no temporary file is left behind"
