@@ -23,6 +23,7 @@ from automation.core.table import Sheet
 from automation.errors import SheetError
 from automation.ledger.sqlite import SqliteLedger
 from automation.model import Cell, CellWrite, CycleReport, Tab
+from automation.ports import Publisher
 from automation.thaidate import BANGKOK
 from automation.wiring import mail_transport
 from tests.servers.smtp import ReceivedMessage, SmtpServer
@@ -194,7 +195,8 @@ class Office:
 
 def make_office(
     folder: Path, make_server: Callable[..., SmtpServer], *, members: int = 30,
-    toml: str = "", start: datetime = MONDAY, mail: str = "", **server_options: Any,
+    toml: str = "", start: datetime = MONDAY, mail: str = "",
+    publishers: Sequence[Publisher] = (), **server_options: Any,
 ) -> Office:
     """An office of ``members`` on a fresh SMTP server made with ``server_options``."""
     hooks: list[Callable[[ReceivedMessage], None]] = []
@@ -224,6 +226,7 @@ def make_office(
     services = Services(
         config=config, sheet=Sheet(sheet), ledger=ledger, transport=mail_transport(config),
         renderer=Renderer(config.templates), clock=clock, sleep=clock.advance,
+        publishers=publishers,
     )
     office = Office(config, sheet, clock, ledger, Worker(services), server)
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,8 +21,9 @@ from automation.cli import main
 from automation.core import digest
 from automation.core.cron import Cron
 from automation.core.quota import LOW_MIN
-from automation.errors import ConfigError
+from automation.errors import ConfigError, DeliveryError
 from automation.ledger.sqlite import SqliteLedger
+from automation.model import Registry, Submission
 from automation.sources.local import LocalWorkbook
 from automation.thaidate import BANGKOK
 from tests.mail_sim import (
@@ -380,6 +381,47 @@ def test_a_plan_is_kept_when_people_change_their_minds_before_it_is_sent(
     row = office.ledger.get(f"digest:D-20260302-1500:{gone}")
     assert row is not None and row.status == "failed" and row.attempts == 0
     assert "ยกเลิก" in row.error
+
+
+class Board:
+    """A news board that is down until ``up`` is set (a Publisher, as the site is)."""
+
+    name = "board"
+
+    def __init__(self) -> None:
+        self.up = False
+        self.pages: list[str] = []
+
+    def publish(self, item: Submission, now: datetime) -> None:
+        if not self.up:
+            raise DeliveryError("news board unreachable", permanent=False)
+        self.pages.append(item.id)
+
+    def finish(self, published: Sequence[Submission], registry: Registry, now: datetime) -> None:
+        pass
+
+
+def test_an_item_the_board_has_not_taken_stays_due_and_reaches_newcomers_once(
+    tmp_path: Path, smtp_server_factory: Factory
+) -> None:
+    board = Board()
+    office = make_office(tmp_path / "office", smtp_server_factory, members=10,
+                         toml=DIGEST_MODE, publishers=[board])
+    office.cycle()
+    office.submit("ข่าวกระดานล่ม")
+    office.decide("ข่าวกระดานล่ม", True)
+    report = office.at(MONDAY.replace(hour=15))
+    assert report.sent == 10 and report.published == 0
+    assert any("news board unreachable" in n for n in report.notes)
+    assert office.column("ข่าวกระดานล่ม", "สถานะ") == "อนุมัติ-รอเผยแพร่"
+    office.add_member(11)  # joins while the item is not yet published
+    board.up = True
+    tuesday = office.at(MONDAY.replace(hour=15) + timedelta(days=1))
+    assert tuesday.published == 1 and board.pages == [office.item_ids()["ข่าวกระดานล่ม"]]
+    got = Counter((i, r.rcpt, r.run) for r in office.of_kind("digest") for i in r.items)
+    assert max(Counter((i, rcpt) for i, rcpt, _run in got).values()) == 1
+    assert {rcpt for _i, rcpt, run in got if run == "D-20260303-1500"} == {member_email(11)}
+    assert office.column("ข่าวกระดานล่ม", "ผลการส่ง") == "ส่ง 11/11"
 
 
 def test_preview_digest_shows_the_next_digest_for_one_recipient(
