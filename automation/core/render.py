@@ -82,6 +82,8 @@ class Renderer:
                 raise ConfigError(
                     f"template {exc.filename or name} line {exc.lineno}: {exc.message}"
                 ) from None
+            except UnicodeDecodeError:
+                raise ConfigError(f"template {name} is not UTF-8 text; save it as UTF-8") from None
             self._cache[name] = template
         return template
 
@@ -91,9 +93,13 @@ class Renderer:
             name = f"{kind}/{part}"
             try:
                 parts.append(self._template(name).render(context))
+            except ConfigError:
+                raise
             except jinja2.UndefinedError as exc:
                 raise ConfigError(f"template {name}: {exc.message}") from None
             except jinja2.TemplateError as exc:
                 raise ConfigError(f"template {name}: {exc}") from None
+            except Exception as exc:  # the office's own template: 1/0, a call of a text...
+                raise ConfigError(f"template {name}: {type(exc).__name__}: {exc}") from None
         subject, text, html = parts
         return Rendered(single_line(subject, limit=250), text, html)

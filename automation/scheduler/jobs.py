@@ -174,8 +174,11 @@ def run_job(name: str, ctx: JobContext, reraise: bool = False) -> JobRun:
         history.record(ctx.services.ledger, run)
     except Exception:  # the ledger itself is unwell; the log still has the run
         log.exception("%s: could not record the run in the ledger", name, extra={"job": name})
-    if reraise and failure is not None:
+    if reraise and isinstance(failure, AutomationError):
         raise failure
+    if reraise and failure is not None:
+        # One line for the command line; the traceback is in the log above.
+        raise AutomationError(f"{name}: unexpected error {run.error}") from failure
     return run
 
 
