@@ -63,6 +63,11 @@ def registry_rows(members: int, cluster_size: int, today: dt.date) -> list[list[
     return rows
 
 
+def titles(approved: int) -> tuple[str, ...]:
+    """The titles of a workload's approved items, in sheet order."""
+    return tuple(f"{_TOPICS[i % len(_TOPICS)]} รุ่นที่ {i + 1}" for i in range(approved))
+
+
 def form_row(
     n: int, stamp: dt.datetime, title: str, approval: object, target: str | None = None,
     note: str | None = None,
@@ -101,7 +106,7 @@ def make_workload(
         stamp = now - dt.timedelta(days=30 + n % 700, minutes=n)
         form.append(form_row(n + 10_000, stamp, f"{_TOPICS[n % len(_TOPICS)]} ครั้งที่ {n}",
                              "ไม่อนุมัติ" if n % 3 else "ส่งกลับแก้ไข", note="ข่าวเก่า"))
-    approved_titles = tuple(f"{_TOPICS[i % len(_TOPICS)]} รุ่นที่ {i + 1}" for i in range(approved))
+    approved_titles = titles(approved)
     for i, title in enumerate(approved_titles):
         form.append(form_row(i + 1, now - dt.timedelta(hours=i + 2), title, True, target))
     others = (("ข่าวรอพิจารณา", None), ("ข่าวที่ไม่อนุมัติ", "ไม่อนุมัติ"),
