@@ -83,14 +83,11 @@ def build(
     milliseconds per Thai header, the classic RFC 2047 encoder a few microseconds.
     """
     msg = MIMEMultipart("alternative")
-    msg["Subject"] = _encoded(rendered.subject)
-    msg["From"] = _address(sender_name, sender)
-    msg["To"] = _address(recipient_name, recipient)
-    if reply_to:
-        msg["Reply-To"] = single_line(reply_to)
-    msg["Date"] = rfc2822_date(now)
-    msg["Message-ID"] = msg_id
-    msg["MIME-Version"] = "1.0"
+    address(
+        msg, subject=rendered.subject, sender=sender, sender_name=sender_name,
+        recipient=recipient, recipient_name=recipient_name, msg_id=msg_id, now=now,
+        reply_to=reply_to,
+    )
     links = [u for u in (one_click, unsubscribe) if u]
     if links:
         msg["List-Unsubscribe"] = ", ".join(f"<{single_line(u)}>" for u in links)
@@ -101,6 +98,34 @@ def build(
     msg.attach(MIMEText(rendered.text, "plain", "utf-8"))
     msg.attach(MIMEText(rendered.html, "html", "utf-8"))
     return msg
+
+
+def address(
+    msg: Message,
+    *,
+    subject: str,
+    sender: str,
+    sender_name: str | None,
+    recipient: str,
+    recipient_name: str | None,
+    msg_id: str,
+    now: datetime,
+    reply_to: str | None = None,
+) -> None:
+    """The headers every message of the worker carries, single-line and RFC 2047 encoded."""
+    msg["Subject"] = _encoded(subject)
+    msg["From"] = _address(sender_name, sender)
+    msg["To"] = _address(recipient_name, recipient)
+    if reply_to:
+        msg["Reply-To"] = single_line(reply_to)
+    msg["Date"] = rfc2822_date(now)
+    msg["Message-ID"] = msg_id
+    msg["MIME-Version"] = "1.0"
+
+
+def encoded(value: str) -> str:
+    """A header value as RFC 2047 words: Thai subjects and names survive every client."""
+    return _encoded(value)
 
 
 def _encoded(value: str) -> str:

@@ -10,29 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from email import encoders
-from email.header import Header
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import format_datetime as rfc2822_date
-from email.utils import formataddr
-from typing import cast
 
+from automation.core.message import address, encoded
 from automation.core.render import Rendered
 from automation.reports.charts import Chart
 from automation.reports.export import Attachment
-from automation.text import single_line
-
-
-def _encoded(value: str) -> str:
-    # compat32 accepts a Header where a str is typed; it encodes per RFC 2047 on output.
-    return cast(str, Header(single_line(value, limit=250), "utf-8"))
-
-
-def _address(name: str | None, email: str) -> str:
-    return formataddr((single_line(name or "", limit=120), single_line(email)), charset="utf-8")
 
 
 def report_message(
@@ -61,16 +48,12 @@ def report_message(
             related.attach(image)
         body = related
     msg = MIMEMultipart("mixed")
-    msg["Subject"] = _encoded(rendered.subject)
-    msg["From"] = _address(sender_name, sender)
-    msg["To"] = _address(None, recipient)
-    if reply_to:
-        msg["Reply-To"] = single_line(reply_to)
-    msg["Date"] = rfc2822_date(now)
-    msg["Message-ID"] = msg_id
-    msg["MIME-Version"] = "1.0"
+    address(
+        msg, subject=rendered.subject, sender=sender, sender_name=sender_name,
+        recipient=recipient, recipient_name=None, msg_id=msg_id, now=now, reply_to=reply_to,
+    )
     for name, value in (headers or {}).items():
-        msg[name] = _encoded(value)
+        msg[name] = encoded(value)
     msg.attach(body)
     for attachment in attachments:
         part = MIMEBase(attachment.maintype, attachment.subtype)
