@@ -9,13 +9,36 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.message import Message
-from typing import Protocol
+from email.policy import Compat32
+from typing import Any, Protocol
 
 from automation.model import Cell, CellWrite, Registry, Submission, Tab
 
-_WIRE = policy.compat32.clone(linesep="\r\n")
+
+class _Wire(Compat32):
+    """compat32 with CRLF, minus the work of re-folding what needs no folding.
+
+    compat32 runs every header through ``email.header.Header`` even when it is a short
+    ASCII line (the MIME parts' Content-Type, the Message-ID, the date): that is most of
+    the CPU of flattening a message. Such a line comes out unchanged, so it is written
+    as is; anything else (non-ASCII, long, already folded) takes the usual path.
+    """
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + len(value) + 2 <= (self.max_line_length or 78)
+            and "\n" not in value
+            and "\r" not in value
+        ):
+            return f"{name}: {value}{self.linesep}"
+        folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
+        return folded
+
+
+_WIRE = _Wire(linesep="\r\n")
 
 
 class SheetBackend(Protocol):

@@ -106,13 +106,14 @@ class Dispatcher:
 
     def send(self, envelopes: Sequence[Envelope]) -> DispatchResult:
         result = DispatchResult()
-        todo: queue.Queue[Envelope] = queue.Queue()
+        # Each message with the attempts earlier runs made (one ledger read per message).
+        todo: queue.Queue[tuple[Envelope, int]] = queue.Queue()
         for env in sorted(envelopes, key=lambda e: e.priority):
             record = self.ledger.get(env.key)
             if record is not None and record.status in ("sent", "failed"):
                 result.skipped += 1
             else:
-                todo.put(env)
+                todo.put((env, record.attempts if record else 0))
         if todo.empty():
             return result
         budget = self.budget()
@@ -141,14 +142,14 @@ class Dispatcher:
     # -- one session's loop ----------------------------------------------------------
 
     def _work(
-        self, todo: queue.Queue[Envelope], budget: Budget, halt: threading.Event,
+        self, todo: queue.Queue[tuple[Envelope, int]], budget: Budget, halt: threading.Event,
         result: DispatchResult,
     ) -> None:
         session: MailSession | None = None
         try:
             while not (halt.is_set() or self.stop.is_set()):
                 try:
-                    env = todo.get_nowait()
+                    env, attempts = todo.get_nowait()
                 except queue.Empty:
                     return
                 if not budget.take(env):
@@ -158,21 +159,19 @@ class Dispatcher:
                         if not result.stopped:
                             result.stopped = budget.exhausted_note(env.priority)
                     continue
-                session = self._deliver(env, session, budget, halt, result)
+                session = self._deliver(env, attempts, session, budget, halt, result)
         finally:
             if session is not None:
                 session.close()
 
     def _deliver(
-        self, env: Envelope, session: MailSession | None, budget: Budget,
+        self, env: Envelope, attempts: int, session: MailSession | None, budget: Budget,
         halt: threading.Event, result: DispatchResult,
     ) -> MailSession | None:
         record = DeliveryRecord(
             key=env.key, kind=env.kind, item_id=env.item_id, recipient=env.recipient,
             channel="email", message_id=env.message_id, status="pending",
         )
-        previous = self.ledger.get(env.key)
-        attempts = previous.attempts if previous else 0
         tries = throttles = 0
         while True:
             try:
@@ -227,8 +226,8 @@ class Dispatcher:
     def _settle(
         self, env: Envelope, status: str, error: str, result: DispatchResult, budget: Budget
     ) -> None:
-        if self.ledger.get(env.key) is not None:
-            self.ledger.finish(env.key, status, self.clock(), error)
+        # No row yet (the session failed before ``begin``): the update changes nothing.
+        self.ledger.finish(env.key, status, self.clock(), error)
         with self._lock:
             if status == "sent":
                 result.sent += 1

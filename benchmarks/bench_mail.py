@@ -1,0 +1,388 @@
+"""Mail throughput, CPU per message and cycles at scale, printed as one table.
+
+    python -m benchmarks.bench_mail              # everything (about 5 minutes)
+    python -m benchmarks.bench_mail --quick      # small sizes, to try it out
+
+1. **Throughput**, the same 200 personalised Thai messages for every sender, each sender
+   its own process: this project (`automation run --once`, ledger on) at
+   ``connections = 1`` and at its default; mailmerge (new connection, STARTTLS and login
+   per message); raw smtplib sending the project's pre-built messages over one reused
+   connection and over three. Against ``benchmarks/provider_sink.py`` (STARTTLS and AUTH
+   required, each reply 20 ms late), then — for the figures in the issue — against
+   ``benchmarks/line_sink.py``, which delays every reply *line* as the reference sink does.
+   "work s" is the sending part: the project's cycle (sheet read, rendering, ledger,
+   sending, status write-back), raw smtplib's send loop, mailmerge's whole run.
+2. **CPU per message** on the bare loopback sink (no TLS, no delay), 1,000 messages:
+   user + system CPU of the whole process, the project next to mailmerge; and the
+   project's start-up alone (`automation --version`: interpreter and imports).
+3. **Cycles at scale** on the local workbook, 30,000 registry rows and 10,000
+   submissions: the first cycle (an ID for every row), a poll with no change, one with 50
+   new approvals (each to a cluster of 20), and a quiet one after: wall time, cycle time,
+   peak RSS of the process, spreadsheet requests, messages.
+
+mailmerge must be installed (``pip install mailmerge``); without it its rows say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import email
+import email.policy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.line_sink import LineDelaySink
+from benchmarks.provider_sink import ProviderSink
+from benchmarks.raw_smtp import PASSWORD, USER
+from tests.workload import FORM, Workload, cluster_name, form_row, make_workload, smtp_table
+
+QUIET = ("[publish]\nacknowledge = false\nnotify_submitters = false\ndirector_digest = false\n"
+         "officer_report = false\n")
+CLI = [sys.executable, "-m", "automation.cli"]
+
+
+class Sink(Protocol):
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def cafile(self) -> str | None: ...
+
+    @property
+    def accepted(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Run:
+    """One sender process: wall and CPU of the whole process, and its sending part."""
+
+    wall: float
+    work: float
+    cpu: float
+    sent: int
+    rss_mb: float = 0.0
+    requests: int = 0
+
+
+def _child(args: list[str], stdin: str = "") -> tuple[str, float, float, float]:
+    """Run a process in a session of its own (no terminal: mailmerge's password prompt then
+    reads stdin); its stdout, wall time, CPU (user + system) and peak RSS in MB, from wait4,
+    so they are this process's alone."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "SMTP_PASSWORD": PASSWORD})
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    outputs: dict[str, str] = {}
+    readers = [threading.Thread(target=lambda n=n, f=f: outputs.__setitem__(n, f.read()))
+               for n, f in (("out", proc.stdout), ("err", proc.stderr))]
+    for reader in readers:
+        reader.start()
+    proc.stdin.write(stdin)
+    proc.stdin.close()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:5])} failed ({proc.returncode}): "
+                         f"{outputs.get('err', '')[-800:]}")
+    return (outputs.get("out", ""), wall, usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024)
+
+
+def _json_line(text: str) -> dict[str, Any]:
+    line = next((ln for ln in reversed(text.splitlines()) if ln.startswith("{")), "{}")
+    value: dict[str, Any] = json.loads(line)
+    return value
+
+
+# -- the senders --------------------------------------------------------------------------
+
+
+def run_project(config: Path) -> Run:
+    """`automation run --once`, its cycle's own figures read from the JSON log line."""
+    out, wall, cpu, rss = _child([*CLI, "--log-format", "json", "run", "--once", "--config",
+                                  str(config)])
+    entry = next(e for e in map(json.loads, (ln for ln in out.splitlines()
+                                             if ln.startswith("{")))
+                 if e.get("job") == "cycle")
+    return Run(wall, float(entry["seconds"]), cpu, int(entry["sent"]) + int(entry["notices"]),
+               rss, int(entry["sheet_requests"]))
+
+
+def run_raw(folder: Path, sink: Sink, connections: int) -> Run:
+    out, wall, cpu, _rss = _child([sys.executable, "-m", "benchmarks.raw_smtp", str(folder),
+                                   str(sink.port), sink.cafile or "", str(connections)])
+    data = _json_line(out)
+    return Run(wall, float(data["seconds"]), cpu, int(data["sent"]))
+
+
+def run_mailmerge(folder: Path, sink: Sink) -> Run | None:
+    exe = shutil.which("mailmerge")
+    if exe is None:
+        return None
+    conf = folder / "mailmerge_server.conf"
+    conf.write_text(f"[smtp_server]\nhost = 127.0.0.1\nport = {sink.port}\n"
+                    + (f"security = STARTTLS\nusername = {USER}\n" if sink.cafile else ""),
+                    encoding="utf-8")
+    _out, wall, cpu, _rss = _child(
+        [exe, "--no-dry-run", "--no-limit", "--output-format", "raw",
+         "--template", str(folder / "mailmerge_template.txt"),
+         "--database", str(folder / "mailmerge_database.csv"), "--config", str(conf)],
+        stdin=PASSWORD + "\n")
+    with (folder / "mailmerge_database.csv").open(encoding="utf-8") as fh:
+        sent = sum(1 for _row in csv.reader(fh)) - 1
+    return Run(wall, wall, cpu, sent)
+
+
+# -- the messages -------------------------------------------------------------------------
+
+
+def mail_workload(folder: Path, members: int, sink: Sink, connections: int | None) -> Workload:
+    extra = f'username = "{USER}"\npassword_env = "SMTP_PASSWORD"\n'
+    if sink.cafile:
+        extra += f'cafile = "{sink.cafile}"\n'
+    mail = smtp_table(sink.port, connections=connections or 3, retries=1,
+                      security="starttls" if sink.cafile else "none", extra=extra)
+    if connections is None:  # whatever the project's default is
+        mail = mail.replace("connections = 3\n", "")
+    return make_workload(folder, members=members, approved=1, mail=mail, extra_config=QUIET)
+
+
+def prebuilt(folder: Path, members: int) -> Path:
+    """The project's own messages as .eml files (its outbox), and mailmerge's inputs."""
+    work = make_workload(folder, members=members, approved=1, extra_config=QUIET)
+    _child([*CLI, "run", "--once", "--config", str(work.config)])
+    outbox = folder / "outbox"
+    files = sorted(outbox.glob("bulletin-*.eml"))
+    assert len(files) == members, f"{len(files)} of {members} messages built"
+    _mailmerge_inputs(folder, files)
+    return outbox
+
+
+def _text(path: Path) -> tuple[str, str, str]:
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    part = msg.get_body(preferencelist=("plain",))
+    assert part is not None
+    return msg["To"].addresses[0].addr_spec, str(msg["Subject"]), str(part.get_content())
+
+
+def _mailmerge_inputs(folder: Path, files: Sequence[Path]) -> None:
+    """mailmerge's template and CSV: the same subject and personalised Thai text bodies."""
+    _to, subject, text = _text(files[0])
+    rest = text.split("\n", 1)[1]
+    (folder / "mailmerge_template.txt").write_text(
+        f"TO: {{{{email}}}}\nSUBJECT: {subject}\nFROM: {USER}\n\n{{{{greeting}}}}\n{rest}",
+        encoding="utf-8")
+    with (folder / "mailmerge_database.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["email", "greeting"])
+        for path in files:
+            to, _subject, body = _text(path)
+            writer.writerow([to, body.split("\n", 1)[0]])
+
+
+# -- 1. throughput ------------------------------------------------------------------------
+
+Row = tuple[str, str, str, str, str, str, str]
+Send = Callable[[Sink, int], "Run | None"]
+
+
+def throughput(base: Path, messages: int, repeat: int,
+               sink: Callable[[], AbstractContextManager[Any]],
+               which: Sequence[str]) -> tuple[list[Row], dict[str, float]]:
+    outbox = prebuilt(base / "prebuilt", messages)
+    senders: dict[str, tuple[str, str, Send]] = {
+        "mailmerge": ("mailmerge", "1 per message",
+                      lambda s, _i: run_mailmerge(base / "prebuilt", s)),
+        "raw1": ("raw smtplib, pre-built", "1", lambda s, _i: run_raw(outbox, s, 1)),
+        "raw3": ("raw smtplib, pre-built", "3", lambda s, _i: run_raw(outbox, s, 3)),
+        "project1": ("this project, ledger on", "1", lambda s, i: run_project(
+            mail_workload(base / f"c1-{i}-{time.monotonic_ns()}", messages, s, 1).config)),
+        "project": ("this project, ledger on", "3 (default)", lambda s, i: run_project(
+            mail_workload(base / f"c3-{i}-{time.monotonic_ns()}", messages, s, None).config)),
+    }
+    rows: list[Row] = []
+    rates: dict[str, float] = {}
+    for key in which:
+        name, connections, send = senders[key]
+        runs: list[Run] = []
+        for i in range(repeat):
+            with sink() as server:
+                assert isinstance(server, ProviderSink | LineDelaySink)
+                result = send(server, i)
+                if result is not None and server.accepted != result.sent:
+                    raise SystemExit(f"{name}: the sink got {server.accepted} of {result.sent}")
+            if result is not None:
+                runs.append(result)
+        if not runs:
+            rows.append((name, connections, str(messages), "-", "-", "not installed", "-"))
+            continue
+        run = sorted(runs, key=lambda r: r.work)[len(runs) // 2]  # the median
+        rates[key] = run.sent / run.work
+        rows.append((name, connections, str(run.sent), f"{run.wall:.2f}", f"{run.work:.2f}",
+                     f"{rates[key]:.1f}", f"{1000 * run.cpu / run.sent:.2f}"))
+    return rows, rates
+
+
+# -- 2. CPU per message -------------------------------------------------------------------
+
+
+def cpu_per_message(base: Path, messages: int) -> tuple[list[Row], dict[str, float]]:
+    prebuilt(base / "cpu", messages)
+    rows: list[Row] = []
+    per: dict[str, float] = {}
+    with ProviderSink(rtt_ms=0, tls=False, auth=False) as sink:
+        merged = run_mailmerge(base / "cpu", sink)
+    with ProviderSink(rtt_ms=0, tls=False, auth=False) as sink:
+        project = run_project(mail_workload(base / "cpu-project", messages, sink, None).config)
+    _out, _wall, startup, _rss = _child([*CLI, "--version"])
+    for key, name, run in (("mailmerge", "mailmerge", merged),
+                           ("project", "this project, ledger on", project)):
+        if run is None:
+            rows.append((name, "", str(messages), "-", "-", "-", "not installed"))
+            continue
+        per[key] = 1000 * run.cpu / run.sent
+        rows.append((name, "1 per message" if key == "mailmerge" else "3 (default)",
+                     str(run.sent), f"{run.wall:.2f}", f"{run.work:.2f}",
+                     f"{run.sent / run.work:.0f}", f"{per[key]:.2f}"))
+    per["startup"] = startup
+    rows.append(("  of which start-up (imports)", "", "", "", "", "",
+                 f"{1000 * startup / messages:.2f}"))
+    return rows, per
+
+
+# -- 3. cycles at scale -------------------------------------------------------------------
+
+
+def at_scale(base: Path, registry: int, submissions: int, approvals: int
+             ) -> list[tuple[str, Run]]:
+    import openpyxl
+
+    work = make_workload(base / "scale", members=registry, approved=0, old_items=submissions,
+                         extra_config=QUIET.replace("acknowledge = false", "acknowledge = true"))
+    results = [("first cycle (IDs for every row)", run_project(work.config)),
+               ("poll, no change", run_project(work.config))]
+    book = openpyxl.load_workbook(work.workbook)
+    sheet = book[FORM]
+    now = datetime.now().replace(microsecond=0)
+    clusters = max(1, registry // 20)
+    for i in range(approvals):
+        sheet.append(form_row(80_000 + i, now - timedelta(minutes=i), f"ข่าวอนุมัติใหม่ {i + 1}",
+                              True, cluster_name(i * 7 % clusters + 1)))
+    book.save(work.workbook)
+    results.append((f"poll, {approvals} new approvals", run_project(work.config)))
+    results.append(("poll, no change (after)", run_project(work.config)))
+    return results
+
+
+# -- the table ----------------------------------------------------------------------------
+
+HEAD = ("sender", "connections", "messages", "wall s", "work s", "msg/s", "CPU ms/msg")
+WIDTHS = (34, 13, 8, 7, 7, 7, 10)
+
+
+def _line(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                             for i, (c, w) in enumerate(zip(cells, WIDTHS, strict=True))) + " |"
+
+
+def _table(title: str, rows: Sequence[Row]) -> Iterator[str]:
+    yield f"\n{title}"
+    yield _line(HEAD)
+    yield "|" + "|".join("-" * (w + 2) for w in WIDTHS) + "|"
+    yield from (_line(r) for r in rows)
+
+
+def _target(name: str, value: float, goal: str, met: bool | None) -> str:
+    verdict = "n/a" if met is None else ("met" if met else "MISSED")
+    return f"  {name:<52} {value:8.2f}  (target {goal}): {verdict}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per sender (median)")
+    parser.add_argument("--no-line-sink", action="store_true",
+                        help="skip the comparison on the reference-style sink")
+    args = parser.parse_args(argv)
+    messages, cpu_messages = (40, 200) if args.quick else (200, 1000)
+    registry, submissions = (3000, 1000) if args.quick else (30_000, 10_000)
+    base = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    every = ("mailmerge", "raw1", "raw3", "project1", "project")
+    try:
+        mail_rows, rates = throughput(base / "provider", messages, args.repeat,
+                                      lambda: ProviderSink(rtt_ms=20), every)
+        line_rows: list[Row] = []
+        line_rates: dict[str, float] = {}
+        if not args.no_line_sink:
+            line_rows, line_rates = throughput(base / "line", messages, args.repeat,
+                                               lambda: LineDelaySink(rtt_ms=20),
+                                               ("mailmerge", "raw3", "project"))
+        cpu_rows, cpu = cpu_per_message(base, cpu_messages)
+        scale = at_scale(base, registry, submissions, 50)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    lines = list(_table(f"Mail throughput: {messages} personalised Thai messages, "
+                        "benchmarks/provider_sink.py (STARTTLS + AUTH, 20 ms per reply)",
+                        mail_rows))
+    if line_rows:
+        lines += _table("Same, against benchmarks/line_sink.py (20 ms per reply line, as the "
+                        "issue's reference sink)", line_rows)
+    lines += _table(f"CPU per message: bare loopback sink (no TLS, no delay), {cpu_messages} "
+                    "messages, whole process (user + system)", cpu_rows)
+    lines += [f"\nCycles at scale: local workbook, {registry:,} registry rows + "
+              f"{submissions:,} submissions",
+              "| cycle                              |  wall s | cycle s | peak RSS MB |"
+              " requests | messages |",
+              "|------------------------------------|---------|---------|-------------|"
+              "----------|----------|"]
+    lines += [f"| {name:<34} | {r.wall:7.2f} | {r.work:7.2f} | {r.rss_mb:11.0f} | "
+              f"{r.requests:8d} | {r.sent:8d} |" for name, r in scale]
+    lines.append("\nTargets")
+
+    def ratio(a: float | None, b: float | None) -> float:
+        return a / b if a and b else 0.0
+
+    lines.append(_target("connections = 1 vs raw smtplib, one connection",
+                         ratio(rates.get("project1"), rates.get("raw1")), ">= 0.90",
+                         ratio(rates.get("project1"), rates.get("raw1")) >= 0.9))
+    for label, found in (("provider sink", rates), ("line sink", line_rates)):
+        if "mailmerge" in found:
+            value = ratio(found.get("project"), found.get("mailmerge"))
+            ceiling = ratio(found.get("raw3"), found.get("mailmerge"))
+            lines.append(_target(f"default vs mailmerge, {label} (raw x3: {ceiling:.1f}x)",
+                                 value, ">= 10x", value >= 10))
+    if "mailmerge" in cpu:
+        value = ratio(cpu.get("project"), cpu["mailmerge"])
+        lines.append(_target("CPU per message vs mailmerge", value, "<= 2x", value <= 2))
+    idle = next(r for n, r in scale if n == "poll, no change")
+    lines.append(_target("no-change poll cycle at scale (s)", idle.work, "< 2 s", idle.work < 2))
+    peak = max(r.rss_mb for _n, r in scale)
+    lines.append(_target("peak RSS at scale (MB)", peak, "< 300 MB", peak < 300))
+    lines.append(f"\nload average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
+                 f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
