@@ -27,10 +27,12 @@ folder = "site"
 
 # E-mail news goes out as one digest per member, weekdays at 15:00; an item the director
 # marks urgent (column ด่วน, or อนุมัติด่วน in the approval cell) goes at once.
-# `automation preview --digest` shows the next digest.
+# `automation preview --digest` shows the next digest. The demo sends its first digest in
+# the first cycle, so you can see one at once.
 [bulletin]
 mode = "digest"
 digest_cron = "0 15 * * 1-5"
+first_digest = "at-once"
 
 [mail]
 transport = "outbox"

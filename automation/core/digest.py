@@ -123,7 +123,10 @@ def digest_due(config: Config, ledger: Ledger, now: datetime) -> datetime | None
     """Whether ``automation run`` at ``now`` sends a digest: its slot, or None."""
     if config.bulletin.mode != "digest":
         return None
-    return due(config.bulletin.schedule, zone(config), last_run(ledger), now)
+    last = last_run(ledger)
+    if last is None and config.bulletin.first_digest == "at-once":
+        return now.replace(second=0, microsecond=0)
+    return due(config.bulletin.schedule, zone(config), last, now)
 
 
 def next_digest(config: Config, ledger: Ledger, now: datetime) -> datetime | None:
@@ -260,7 +263,7 @@ class Digests:
         digest, and return the items now planned for all their recipients."""
         now = self.clock()
         if self.on:
-            if last_run(self.ledger) is None:
+            if last_run(self.ledger) is None and self.config.bulletin.first_digest != "at-once":
                 # A new ledger: the schedule starts now instead of mailing everyone at once.
                 self.ledger.set_state(LAST_RUN, now.isoformat())
             slot = digest_due(self.config, self.ledger, now)

@@ -23,6 +23,10 @@ class BulletinConfig:
     # When digests go out (crontab: minute hour day month weekday; 1-5 = Monday–Friday),
     # in the office's time zone.
     digest_cron: str = "0 15 * * 1-5"
+    # On a new ledger: "next-slot" waits for the schedule (an office starting on a sheet full
+    # of old approvals does not mail them all at once); "at-once" sends the first digest in
+    # the first cycle (the demo workspace, or an office that wants to start today).
+    first_digest: Literal["next-slot", "at-once"] = "next-slot"
 
     def __post_init__(self) -> None:
         Cron.parse(self.digest_cron, "bulletin.digest_cron")
