@@ -6,6 +6,7 @@ Thai words stay in data and templates; identifiers name things in the users' own
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -158,6 +159,19 @@ class Registry:
         from automation.text import fuzzy_key
 
         return {fuzzy_key(m.name): m for m in self.members}
+
+    @functools.cached_property
+    def by_audience_key(self) -> dict[str, tuple[Member, ...]]:
+        """Members by the fuzzy key of their cluster, group or name (audience words), made
+        once: matching each approved item against every member's keys is quadratic."""
+        from automation.text import fuzzy_key
+
+        index: dict[str, list[Member]] = {}
+        for m in self.members:
+            for key in dict.fromkeys((fuzzy_key(m.cluster), fuzzy_key(m.group),
+                                      fuzzy_key(m.name))):
+                index.setdefault(key, []).append(m)
+        return {k: tuple(v) for k, v in index.items()}
 
 
 @dataclass

@@ -88,11 +88,7 @@ def audience_filter(registry: Registry, audience: str) -> tuple[list[Member], st
         elif key in _MEDIA:
             picked = [m for m in registry.members if m.group.casefold() in _MEDIA]
         else:
-            fk = fuzzy_key(word)
-            picked = [
-                m for m in registry.members
-                if fk in (fuzzy_key(m.cluster), fuzzy_key(m.group), fuzzy_key(m.name))
-            ]
+            picked = list(registry.by_audience_key.get(fuzzy_key(word), ()))
             if not picked:
                 return [], (f"ไม่รู้จักกลุ่มเป้าหมาย '{word}'; ใช้ ทั้งหมด / ภายใน / ภายนอก / "
                             "สื่อมวลชน หรือชื่อกลุ่มเครือข่าย/กลุ่มในทะเบียน")
