@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.message import Message
 from email.policy import Compat32
+from io import BytesIO
 from typing import Any, Protocol
 
 from automation.model import Cell, CellWrite, Registry, Submission, Tab
@@ -36,6 +38,18 @@ class _Wire(Compat32):
             return f"{name}: {value}{self.linesep}"
         folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
         return folded
+
+
+
+class _WireGenerator(BytesGenerator):
+    """The generator ``as_bytes`` uses, writing a part's body in one piece: the stock one
+    writes each base64 line on its own (hundreds of calls per message)."""
+
+    def _write_lines(self, lines: str) -> None:
+        if "\r" in lines:
+            super()._write_lines(lines)  # type: ignore[misc]
+        elif lines:
+            self.write(lines.replace("\n", self._NL))  # type: ignore[attr-defined]
 
 
 _WIRE = _Wire(linesep="\r\n")
@@ -80,8 +94,10 @@ class Envelope:
     priority: int = 5
 
     def data(self) -> bytes:
-        """The message as it goes on the wire (CRLF line ends)."""
-        return self.message.as_bytes(policy=_WIRE)
+        """The message as it goes on the wire (CRLF line ends): ``as_bytes``, faster."""
+        out = BytesIO()
+        _WireGenerator(out, mangle_from_=False, policy=_WIRE).flatten(self.message)
+        return out.getvalue()
 
 
 class MailSession(Protocol):

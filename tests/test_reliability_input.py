@@ -353,6 +353,9 @@ def _judge_messages(messages: list[Any]) -> list[str]:
             problems.append(f"unexpected headers {sorted(names - HEADERS)} in {msg['Subject']}")
         if len(m.rcpt_tos) != 1 or len(msg.get_all("To") or []) != 1:
             problems.append(f"not exactly one recipient: {m.rcpt_tos}")
+        for name in ("From", "Subject", "Date", "Message-ID", "MIME-Version"):
+            if len(msg.get_all(name) or []) != 1:
+                problems.append(f"{len(msg.get_all(name) or [])} {name} headers")
         if any(ch in str(msg["Subject"]) for ch in "\r\n\u2028\u0085"):
             problems.append(f"line break in subject {str(msg['Subject'])[:60]!r}")
         for line in m.data.split(b"\r\n"):

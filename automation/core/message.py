@@ -120,7 +120,8 @@ def address(
         msg["Reply-To"] = single_line(reply_to)
     msg["Date"] = rfc2822_date(now)
     msg["Message-ID"] = msg_id
-    msg["MIME-Version"] = "1.0"
+    if "MIME-Version" not in msg:  # MIMEMultipart has it already; one is allowed
+        msg["MIME-Version"] = "1.0"
 
 
 def encoded(value: str) -> str:
@@ -129,8 +130,11 @@ def encoded(value: str) -> str:
 
 
 def _encoded(value: str) -> str:
+    text = single_line(value, limit=250)
+    if text.isascii() and "=?" not in text:
+        return text  # nothing to encode (X-PR-Kind, X-PR-Item): encoding it costs CPU
     # compat32 accepts a Header where a str is typed; it encodes per RFC 2047 on output.
-    return cast(str, Header(single_line(value, limit=250), "utf-8"))
+    return cast(str, Header(text, "utf-8"))
 
 
 def _address(name: str | None, email: str) -> str:
