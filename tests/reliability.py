@@ -8,10 +8,11 @@ that was not approved, and the ledger holds nothing unsettled.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
@@ -19,8 +20,15 @@ from pathlib import Path
 
 import openpyxl
 
+from automation import config as config_mod
+from automation.core.cycle import Services, Worker
+from automation.model import CycleReport
+from automation.sources.google import GoogleSheet
+from automation.wiring import services
+from tests.fakes.sheets_api import FakeSheetsAPI, Formula
 from tests.servers.smtp import ReceivedMessage
-from tests.workload import FORM, Workload
+from tests.sheet_driver import SPREADSHEET_ID, TokenEndpoint, connect, service_account_key
+from tests.workload import FORM, REGISTRY, SUPPRESSION, Workload, registry_rows
 
 SUMMARIES: list[str] = []
 
@@ -103,15 +111,19 @@ def ledger_statuses(ledger: Path, skip_kinds: Iterable[str] = ()) -> dict[str, i
 def check_deliveries(
     got: Delivered, work: Workload, *, allow_failed: int = 0,
     recipients: Iterable[str] | None = None, stale_kinds: Iterable[str] = (),
+    ids: dict[str, str] | None = None,
 ) -> list[str]:
     """Violations of the guarantees (empty when all hold).
 
     ``stale_kinds``: kinds whose pending rows may be left behind on purpose (a director's
-    digest of an earlier day is replaced by today's, not sent late).
+    digest of an earlier day is replaced by today's, not sent late). ``ids``: title → news
+    ID when the sheet is not the workload's workbook.
     """
     problems: list[str] = []
-    approved = item_ids(work.workbook, work.approved_titles)
-    others = item_ids(work.workbook, work.other_titles)
+    if ids is None:
+        ids = item_ids(work.workbook, [*work.approved_titles, *work.other_titles])
+    approved = {t: ids[t] for t in work.approved_titles if t in ids}
+    others = {t: ids[t] for t in work.other_titles if t in ids}
     members = [r.lower() for r in (recipients if recipients is not None else work.recipients)]
     expected = {("bulletin", i, r) for i in approved.values() for r in members}
     missing = expected - got.pairs("bulletin")
@@ -135,3 +147,37 @@ def check_deliveries(
     if statuses.get("failed", 0) > allow_failed:
         problems.append(f"{statuses['failed']} ledger rows failed")
     return problems
+
+
+class GoogleOffice:
+    """A workload's tabs in the Sheets v4 fake, cycles through gspread and the Google backend
+    (the workload's config is switched to ``backend = "google"``)."""
+
+    def __init__(self, work: Workload, folder: Path, members: int) -> None:
+        self.work, self.members = work, members
+        key = service_account_key(folder / "service-account.json")
+        text = work.config.read_text(encoding="utf-8")
+        local = '[sheets]\nbackend = "local"\nworkbook = "workbook.xlsx"\n'
+        google = (f'[sheets]\nbackend = "google"\nspreadsheet_id = "{SPREADSHEET_ID}"\n'
+                  f'credentials = "{key.name}"\n')
+        work.config.write_text(text.replace(local, google), encoding="utf-8")
+        self.api = FakeSheetsAPI()
+
+    def seed(self, form: list[list[object]]) -> None:
+        tabs = {FORM: form, REGISTRY: registry_rows(self.members, 20, dt.date.today()),
+                SUPPRESSION: [["อีเมล", "เหตุผล", "วันที่", "รายละเอียด"]]}
+        self.book = self.api.add_spreadsheet(SPREADSHEET_ID, tabs=tabs)
+
+    def cycle(self, prepare: Callable[[Services], None] | None = None) -> CycleReport:
+        svc = services(config_mod.load(self.work.config))
+        assert isinstance(svc.sheet.backend, GoogleSheet)
+        connect(svc.sheet.backend, self.api, TokenEndpoint())
+        if prepare is not None:
+            prepare(svc)
+        return Worker(svc).cycle()
+
+    def grid(self, formulas: bool = False) -> list[list[object]]:
+        tab = self.book.tab(FORM)
+        if formulas:
+            return [[c.text if isinstance(c, Formula) else None for c in row] for row in tab.rows]
+        return tab.values()

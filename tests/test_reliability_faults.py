@@ -11,20 +11,26 @@ dispatcher's back-off sleeps are skipped: the waits are the provider's, not the 
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from automation import config as config_mod
-from automation.core.cycle import Worker
+from automation.core.cycle import Services, Worker
+from automation.errors import AutomationError
 from automation.model import CycleReport
+from automation.sources.google import GoogleSheet
+from automation.sources.retry import Retrier, RetryPolicy
 from automation.thaidate import BANGKOK
 from automation.wiring import services
 from tests.reliability import (
     Delivered,
+    GoogleOffice,
     check_deliveries,
     delivered,
     item_ids,
@@ -32,7 +38,8 @@ from tests.reliability import (
     summary,
 )
 from tests.servers.smtp import SmtpServer
-from tests.workload import Workload, make_workload, member_email, smtp_table
+from tests.sheet_driver import records
+from tests.workload import FORM, Workload, make_workload, member_email, smtp_table
 
 MEMBERS, APPROVED = 20, 3
 # Between cycles: past any pause a provider asked for, a full quota window included.
@@ -50,6 +57,9 @@ class Clock:
 
     def __call__(self) -> datetime:
         return datetime.now(BANGKOK) + self.offset
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset.total_seconds()
 
 
 def cycle(work: Workload, clock: Clock) -> CycleReport:
@@ -164,8 +174,6 @@ def test_timeouts_then_recovery(tmp_path: Path) -> None:
 
 def test_unapproved_while_carried_over_is_not_sent(tmp_path: Path) -> None:
     """Approval is read when sending starts: an item withdrawn while waiting gets no more."""
-    import openpyxl
-
     with SmtpServer(script={8: "550 5.4.5 Daily user sending quota exceeded"}) as server:
         work = make_workload(tmp_path, members=MEMBERS, approved=2, mail=smtp_table(server.port))
         clock = Clock()
@@ -197,9 +205,58 @@ def test_unapproved_while_carried_over_is_not_sent(tmp_path: Path) -> None:
     assert not problems, problems
 
 
+def test_sheets_and_smtp_faults_together(tmp_path: Path) -> None:
+    """On Google Sheets (the wire-level fake): 30 % of API calls fail (429, 5xx, timeouts
+    before and after the request was served, dropped connections) while 10 % of SMTP
+    replies are faults. Cycles that give up are retried by the next one."""
+    with SmtpServer(script=_random_faults(5, 200, 0.1)) as server:
+        work = make_workload(tmp_path, members=MEMBERS, approved=APPROVED,
+                             mail=smtp_table(server.port, retries=1))
+        book = openpyxl.load_workbook(work.workbook, read_only=True)
+        form = [list(r) for r in book[FORM].iter_rows(values_only=True)]
+        book.close()
+        office = GoogleOffice(work, tmp_path, MEMBERS)
+        office.seed(form)
+        clock = Clock()
+
+        def fragile(svc: Services) -> None:
+            svc.clock, svc.sleep = clock, lambda _seconds: None
+            backend = svc.sheet.backend
+            assert isinstance(backend, GoogleSheet)
+            backend.retrier = Retrier(RetryPolicy(budget=3.0, base=1.0),
+                                      sleep=lambda _seconds: None, clock=clock.monotonic)
+
+        office.api.inject_rate(0.3, kinds=(429, 500, 503, "timeout", "timeout_after", "conn"),
+                               seed=7)
+        given_up = 0
+        for _n in range(20):
+            try:
+                report = office.cycle(fragile)
+            except AutomationError:
+                given_up += 1  # the scheduler records it; the next cycle tries again
+            else:
+                rows = records(office.grid())
+                done = all(r.get("สถานะ") == "เผยแพร่แล้ว" for r in rows
+                           if r["หัวข้อข่าว"] in work.approved_titles)
+                if done and report.deferred == 0 and not ledger_statuses(
+                        work.ledger, STALE).get("pending"):
+                    break
+            clock.offset += STEP
+        faults = office.api.count() - office.api.count(include_faulted=False)
+        got = delivered(server.messages)
+        ids = {str(r["หัวข้อข่าว"]): str(r["รหัสข่าว"]) for r in records(office.grid())}
+    problems = check_deliveries(got, work, stale_kinds=STALE, ids=ids)
+    if not faults or not given_up:
+        problems.append(f"the faults did not bite ({faults} faulted calls, {given_up} cycles)")
+    RESULTS.append((f"Sheets 30% faults + SMTP 10% faults ({faults} API faults, "
+                    f"{given_up} cycles given up)", problems, got.repeats))
+    assert not problems, problems
+
+
 def test_zz_summary() -> None:
     failures = sum(1 for _n, problems, _r in RESULTS if problems)
     repeats = sum(r for _n, _p, r in RESULTS)
-    print(summary("faults (SMTP 421/451/drop/slow/timeout/quota/refused)", len(RESULTS),
-                  failures, f"raw repeats {repeats}"))
+    sheets = next((n for n, _p, _r in RESULTS if n.startswith("Sheets")), "")
+    print(summary("faults (SMTP 421/451/drop/slow/timeout/quota/refused; Sheets API)",
+                  len(RESULTS), failures, f"raw repeats {repeats}; {sheets}"))
     assert RESULTS

@@ -37,20 +37,16 @@ from automation.cli import main
 from automation.core.cycle import Worker
 from automation.demo import FORM_HEADERS
 from automation.model import CycleReport, Problem
-from automation.sources.google import GoogleSheet
 from automation.wiring import services
-from tests.fakes.sheets_api import FakeSheetsAPI, Formula
-from tests.reliability import delivered, summary
+from tests.reliability import GoogleOffice, delivered, summary
 from tests.servers.smtp import SmtpServer
-from tests.sheet_driver import SPREADSHEET_ID, TokenEndpoint, connect, records, service_account_key
+from tests.sheet_driver import records
 from tests.workload import (
     FORM,
     REGISTRY,
-    SUPPRESSION,
     Workload,
     form_row,
     make_workload,
-    registry_rows,
     smtp_table,
 )
 
@@ -214,37 +210,6 @@ class LocalRows:
         return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
-class GoogleRows:
-    """The form tab in the Sheets v4 fake, through gspread and the Google backend."""
-
-    def __init__(self, work: Workload, folder: Path) -> None:
-        self.work = work
-        key = service_account_key(folder / "service-account.json")
-        text = work.config.read_text(encoding="utf-8")
-        local = '[sheets]\nbackend = "local"\nworkbook = "workbook.xlsx"\n'
-        google = (f'[sheets]\nbackend = "google"\nspreadsheet_id = "{SPREADSHEET_ID}"\n'
-                  f'credentials = "{key.name}"\n')
-        work.config.write_text(text.replace(local, google), encoding="utf-8")
-        self.api = FakeSheetsAPI()
-
-    def seed(self, rows: list[list[object]]) -> None:
-        tabs = {FORM: rows, REGISTRY: registry_rows(MEMBERS, 20, dt.date.today()),
-                SUPPRESSION: [["อีเมล", "เหตุผล", "วันที่", "รายละเอียด"]]}
-        self.book = self.api.add_spreadsheet(SPREADSHEET_ID, tabs=tabs)
-
-    def cycle(self) -> CycleReport:
-        svc = services(config_mod.load(self.work.config))
-        assert isinstance(svc.sheet.backend, GoogleSheet)
-        connect(svc.sheet.backend, self.api, TokenEndpoint())
-        return Worker(svc).cycle()
-
-    def grid(self, formulas: bool = False) -> list[list[object]]:
-        tab = self.book.tab(FORM)
-        if formulas:
-            return [[c.text if isinstance(c, Formula) else None for c in row] for row in tab.rows]
-        return tab.values()
-
-
 @pytest.mark.parametrize("backend", ["local", "google"])
 def test_hostile_rows(tmp_path: Path, backend: str) -> None:
     cases = row_cases()
@@ -252,7 +217,8 @@ def test_hostile_rows(tmp_path: Path, backend: str) -> None:
     with SmtpServer() as server:
         work = make_workload(tmp_path, members=MEMBERS, approved=0,
                              mail=smtp_table(server.port, connections=3, retries=0))
-        sheet = LocalRows(work) if backend == "local" else GoogleRows(work, tmp_path)
+        sheet: LocalRows | GoogleOffice = (
+            LocalRows(work) if backend == "local" else GoogleOffice(work, tmp_path, MEMBERS))
         sheet.seed(rows)
         before = _people(sheet.grid())
         report = sheet.cycle()
