@@ -95,6 +95,20 @@ def item_ids(workbook: Path, titles: Iterable[str]) -> dict[str, str]:
     return {str(r[title]): str(r[ident]) for r in rows[1:] if r and str(r[title]) in wanted}
 
 
+def expected_notices(work: Workload, ids: dict[str, str]) -> set[Pair]:
+    """What each submitter is owed: an acknowledgement, then the director's decision."""
+    decision = {"ข่าวที่ไม่อนุมัติ": "rejected", "ข่าวส่งกลับแก้ไข": "returned",
+                **{t: "approved" for t in work.approved_titles}}
+    owed: set[Pair] = set()
+    for title, address in work.submitters.items():
+        if title not in ids:
+            continue
+        owed.add(("ack", ids[title], address))
+        if title in decision:
+            owed.add((decision[title], ids[title], address))
+    return owed
+
+
 def ledger_statuses(ledger: Path, skip_kinds: Iterable[str] = ()) -> dict[str, int]:
     skip = tuple(skip_kinds)
     db = sqlite3.connect(ledger)
@@ -111,7 +125,7 @@ def ledger_statuses(ledger: Path, skip_kinds: Iterable[str] = ()) -> dict[str, i
 def check_deliveries(
     got: Delivered, work: Workload, *, allow_failed: int = 0,
     recipients: Iterable[str] | None = None, stale_kinds: Iterable[str] = (),
-    ids: dict[str, str] | None = None,
+    ids: dict[str, str] | None = None, notices: bool = False,
 ) -> list[str]:
     """Violations of the guarantees (empty when all hold).
 
@@ -139,6 +153,11 @@ def check_deliveries(
     strangers = {p for p in got.pairs("bulletin") if p[1] not in set(approved.values())}
     if strangers - unapproved:
         problems.append(f"bulletins for unknown items: {sorted(strangers)[:3]}")
+    if notices:
+        owed = expected_notices(work, ids)
+        lost = owed - got.pairs()
+        if lost:
+            problems.append(f"{len(lost)} notices never delivered: {sorted(lost)[:4]}")
     if got.pairs("bad-to"):
         problems.append(f"To: header differs from the envelope: {sorted(got.pairs('bad-to'))[:3]}")
     statuses = ledger_statuses(work.ledger, stale_kinds)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.reliability import check_deliveries, delivered, summary
-from tests.servers.smtp import SmtpServer
+from tests.servers.smtp import ReceivedMessage, SmtpServer
 from tests.workload import make_workload, smtp_table
 
 TRIALS = 20
@@ -71,7 +71,7 @@ def test_kill_9_during_a_thousand_message_send(tmp_path: Path, connections: int)
         _out, err = final.communicate(timeout=180)
         got = delivered(server.messages)
         sessions = server.max_concurrent_sessions
-    problems = check_deliveries(got, work)
+    problems = check_deliveries(got, work, notices=True)
     if final.returncode != 0:
         problems.append(f"final run exit {final.returncode}: {err.decode()[-300:]}")
     if sessions > connections:
@@ -86,3 +86,30 @@ def test_kill_9_during_a_thousand_message_send(tmp_path: Path, connections: int)
     ))
     assert not problems, problems
     assert killed >= TRIALS - 2  # nearly every trial really interrupted a send
+
+
+def test_kill_9_between_publishing_and_telling_the_submitter(tmp_path: Path) -> None:
+    """The worker dies while the "published" notice is on the wire, after the item was
+    recorded as published: the restart must still tell the submitter, under the same
+    Message-ID."""
+    victim: list[subprocess.Popen[bytes]] = []
+
+    def kill_on_notice(message: ReceivedMessage) -> None:
+        if b"X-PR-Kind: approved" in message.data and victim:
+            victim[0].send_signal(signal.SIGKILL)
+
+    with SmtpServer(on_message=kill_on_notice) as server:
+        work = make_workload(tmp_path / "office", members=5, approved=1,
+                             mail=smtp_table(server.port, retries=0))
+        victim.append(_run(work.config))
+        victim[0].wait(timeout=60)
+        killed = victim[0].returncode == -signal.SIGKILL
+        victim.clear()
+        final = _run(work.config)
+        final.communicate(timeout=60)
+        got = delivered(server.messages)
+    problems = check_deliveries(got, work, notices=True)
+    print(summary("crash (kill -9 between publishing and the submitter's notice)", 1,
+                  len(problems) + (not killed), f"raw repeats {got.repeats}"))
+    assert killed
+    assert not problems, problems

@@ -22,7 +22,7 @@ from automation.ledger.sqlite import SqliteLedger
 from automation.scheduler import history
 from automation.scheduler.history import JobRun
 from automation.scheduler.lock import holder
-from automation.scheduler.service import plan
+from automation.scheduler.service import make_scheduler, plan
 from automation.scheduler.settings import JobSchedule, ScheduleConfig, trigger
 from automation.thaidate import BANGKOK
 from tests.reliability import check_deliveries, delivered, ledger_statuses
@@ -103,6 +103,34 @@ def test_restart_catches_up_a_missed_run_once_within_the_grace(tmp_path: Path) -
     assert first_runs(_at(24, 21))["director_digest"] is None  # late by > 12 h: wait
     history.record(ledger, JobRun("director_digest", now, now, True, "ok"))
     assert first_runs(now + timedelta(minutes=5))["director_digest"] is None
+
+
+def test_missed_runs_are_made_once_and_jobs_never_overlap() -> None:
+    """After a sleep the scheduler finds poll five times overdue: it runs it once."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler = make_scheduler(ScheduleConfig())
+    runs: list[str] = []
+    running = []
+
+    def job(name: str) -> None:
+        running.append(name)
+        assert len(running) == 1, "two jobs at once"
+        time.sleep(0.05)
+        runs.append(name)
+        running.remove(name)
+
+    now = datetime.now(BANGKOK)
+    for name in ("poll", "mailbox", "publish"):
+        scheduler.add_job(job, IntervalTrigger(minutes=1, start_date=now - timedelta(minutes=5),
+                                               timezone=BANGKOK),
+                          args=[name], id=name, next_run_time=now - timedelta(minutes=5))
+    scheduler.start()
+    try:
+        time.sleep(0.6)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert sorted(runs) == ["mailbox", "poll", "publish"]  # once each, one at a time
 
 
 # -- one worker per office -------------------------------------------------------------------

@@ -9,7 +9,7 @@ optionally thousands of older, already decided rows for scale runs.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from automation.demo import FORM_HEADERS, REGISTRY_HEADERS, SUPPRESSION_HEADERS
@@ -33,6 +33,7 @@ class Workload:
     recipients: tuple[str, ...]
     approved_titles: tuple[str, ...]
     other_titles: tuple[str, ...]
+    submitters: dict[str, str] = field(default_factory=dict)  # title → submitter's address
 
     @property
     def folder(self) -> Path:
@@ -45,6 +46,10 @@ class Workload:
 
 def member_email(n: int) -> str:
     return f"school{n:05d}@{DOMAIN}"
+
+
+def sender_email(n: int) -> str:
+    return f"sender{n:05d}@{DOMAIN}"
 
 
 def cluster_name(n: int) -> str:
@@ -77,7 +82,7 @@ def form_row(
         "ขอขอบคุณทุกภาคส่วนที่ให้การสนับสนุน ภาพกิจกรรมดูได้จากลิงก์ด้านล่าง"
     )
     return [
-        stamp, f"sender{n:05d}@{DOMAIN}", f"โรงเรียนบ้านทดสอบที่ {n}",
+        stamp, sender_email(n), f"โรงเรียนบ้านทดสอบที่ {n}",
         f"นาง{_FIRST[n % len(_FIRST)]} {_LAST[n % len(_LAST)]}", f"08{n % 10**8:08d}",
         title, body, stamp.date(), f"https://drive.google.com/open?id=img{n:06d}", None,
         "ข่าวกิจกรรม", approval, note, target, None, None,
@@ -135,9 +140,11 @@ def make_workload(
         + ("\n" + extra_config if extra_config else ""),
         encoding="utf-8",
     )
+    submitters = {t: sender_email(i + 1) for i, t in enumerate(approved_titles)}
+    submitters.update({t: sender_email(900 + j) for j, (t, _a) in enumerate(others)})
     return Workload(
         config, workbook, tuple(member_email(n) for n in range(1, members + 1)),
-        approved_titles, tuple(t for t, _a in others),
+        approved_titles, tuple(t for t, _a in others), submitters,
     )
 
 

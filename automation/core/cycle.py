@@ -185,7 +185,9 @@ class Worker:
         publish = self.config.publish
         now = self.s.clock()
         horizon = now - timedelta(days=publish.acknowledge_days)
-        settled = self.s.ledger.settled_keys(("ack", "rejected", "returned"))
+        settled = self.s.ledger.settled_keys(("ack", "rejected", "returned", "approved"))
+        # Told at publishing; told here when a crash came between the two (at most once).
+        published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
         envelopes: list[Envelope] = []
         for item in snap.items:
             if not item.email or not item.valid:
@@ -197,6 +199,8 @@ class Worker:
                 kinds.append("rejected")
             if publish.notify_submitters and item.decision is Decision.RETURNED:
                 kinds.append("returned")
+            if item.id in published and published[item.id] >= horizon:
+                kinds.append("approved")
             envelopes.extend(
                 self._notice(kind, item) for kind in kinds
                 if _key(kind, item.id, item.email) not in settled

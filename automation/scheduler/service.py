@@ -59,11 +59,22 @@ def plan(
     return planned, missing
 
 
+def make_scheduler(schedule: ScheduleConfig) -> Any:
+    """A BackgroundScheduler running one job at a time, each missed run made once."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    grace = max(1, round(schedule.misfire_grace_minutes * 60))
+    return BackgroundScheduler(
+        timezone=schedule.tz,
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
+    )
+
+
 def serve(config: Config, stop: threading.Event | None = None) -> int:
     """Run until SIGTERM/SIGINT (or ``stop``); returns the exit code."""
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
-    from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.schedulers.background import BackgroundScheduler
 
     schedule = config.schedule
     with single_instance(config.ledger_path, "run"), graceful_stop(stop) as stopping:
@@ -75,12 +86,7 @@ def serve(config: Config, stop: threading.Event | None = None) -> int:
         for name in missing:
             log.warning("%s: not configured (the module for it is not installed); not scheduled",
                         name, extra={"job": name})
-        grace = max(1, round(schedule.misfire_grace_minutes * 60))
-        scheduler = BackgroundScheduler(
-            timezone=schedule.tz,
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
-        )
+        scheduler = make_scheduler(schedule)
 
         def run(name: str) -> None:
             if not stopping.is_set():
