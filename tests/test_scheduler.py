@@ -101,6 +101,8 @@ def test_restart_catches_up_a_missed_run_once_within_the_grace(tmp_path: Path) -
     assert first_runs(now)["director_digest"] == now  # Tuesday 07:30 was missed: once, now
     assert first_runs(_at(23, 12))["director_digest"] is None  # nothing missed yet
     assert first_runs(_at(24, 21))["director_digest"] is None  # late by > 12 h: wait
+    # Off for days: the latest missed time counts, not the first one.
+    assert first_runs(_at(26, 8))["director_digest"] == _at(26, 8)
     history.record(ledger, JobRun("director_digest", now, now, True, "ok"))
     assert first_runs(now + timedelta(minutes=5))["director_digest"] is None
 

@@ -50,11 +50,10 @@ def plan(
         if job.interval_minutes is not None:
             first = now
         else:
-            last = history.last_run(ledger, name)
-            if last is not None:
-                due = trig.get_next_fire_time(None, last.started + timedelta(seconds=1))
-                if due is not None and due <= now and now - due <= grace:
-                    first = now  # missed while the worker was down: once, now
+            last, missed = history.last_run(ledger, name), trig.latest(now)
+            if last is not None and missed is not None and last.started < missed \
+                    and now - missed <= grace:
+                first = now  # its time passed while the worker was down: once, now
         planned.append(Planned(name, job, trig, first))
     return planned, missing
 

@@ -1,18 +1,17 @@
 """The ``[schedule]`` section: one timetable per job, checked when the config is loaded.
 
-Cron expressions use the crontab meaning of weekday numbers (0 or 7 = Sunday, 1 = Monday),
-which is what an officer copying a line from a crontab expects; APScheduler 3 counts from
-Monday, so numbers are translated to weekday names before they reach it.
+Cron lines are read by ``automation.core.cron`` (crontab weekdays: 0 or 7 = Sunday, 1-5 =
+Monday to Friday), as the digest schedule is.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from automation.core.cron import Cron
 from automation.errors import ConfigError
 
 # Job name → what it does, for messages and `automation status`.
@@ -66,7 +65,7 @@ class ScheduleConfig:
                 raise ConfigError(
                     f"unknown job 'schedule.jobs.{name}'; jobs: {', '.join(JOB_TITLES)}"
                 )
-            check_job(name, job, self.tz)
+            check_job(name, job)
 
     @property
     def tz(self) -> tzinfo:
@@ -95,7 +94,7 @@ def zone(name: str, key: str) -> tzinfo:
         ) from None
 
 
-def check_job(name: str, job: JobSchedule, tz: tzinfo) -> None:
+def check_job(name: str, job: JobSchedule) -> None:
     key = f"schedule.jobs.{name}"
     if job.cron is not None and job.interval_minutes is not None:
         raise ConfigError(
@@ -106,65 +105,15 @@ def check_job(name: str, job: JobSchedule, tz: tzinfo) -> None:
         raise ConfigError(f"'{key}.interval_minutes' must be more than 0, "
                           f"got {job.interval_minutes}")
     if job.cron is not None:
-        trigger(job, tz, key)
+        Cron.parse(job.cron, f"{key}.cron")
 
 
 def trigger(job: JobSchedule, tz: tzinfo, key: str = "schedule.jobs") -> Any:
     """The APScheduler trigger for a timetable; a bad cron line is a ConfigError at ``key``."""
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
     if job.interval_minutes is not None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
         return IntervalTrigger(minutes=job.interval_minutes, timezone=tz)
-    expr = job.cron or ""
-    try:
-        fields = expr.split()
-        if len(fields) != 5:
-            raise ValueError(f"{len(fields)} fields instead of 5")
-        minute, hour, day, month, weekday = fields
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=_weekdays(weekday), timezone=tz)
-    except ValueError as exc:
-        raise ConfigError(
-            f"'{key}.cron' = \"{expr}\" is not a cron line ({exc}); use five fields "
-            "minute hour day month weekday, e.g. \"*/5 * * * *\" or \"30 7 * * 1-5\""
-        ) from None
+    from automation.scheduler.triggers import CronLine
 
-
-_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_PART = re.compile(r"(\*|[a-z0-9]+)(?:-([a-z0-9]+))?(?:/(\d+))?")
-
-
-def _weekdays(text: str) -> str:
-    """A crontab weekday field (0/7 = Sunday) as APScheduler weekday names."""
-    text = text.strip().lower()
-    if text == "*":
-        return "*"
-    days: set[int] = set()
-    for part in text.split(","):
-        m = _PART.fullmatch(part)
-        if m is None:
-            raise ValueError(f"weekday '{part}' not understood")
-        first, last, step = m.groups()
-        if first == "*":
-            low, high = 0, 6
-        else:
-            low = _day(first)
-            high = _day(last) if last else (6 if step else low)
-            if last and high == 0 and low > 0:
-                high = 7  # "5-7" / "5-0": Friday to Sunday
-        if high < low:
-            raise ValueError(f"weekday range '{part}' runs backwards")
-        days.update(d % 7 for d in range(low, high + 1, int(step or 1)))
-    return ",".join(_NAMES[d] for d in sorted(days))
-
-
-def _day(token: str) -> int:
-    if token.isdigit():
-        value = int(token)
-        if value > 7:
-            raise ValueError(f"weekday {value} is not 0-7")
-        return value
-    if token[:3] in _NAMES:
-        return _NAMES.index(token[:3])
-    raise ValueError(f"weekday '{token}' not understood")
+    return CronLine(Cron.parse(job.cron or "", f"{key}.cron"), tz)
