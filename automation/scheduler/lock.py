@@ -63,12 +63,6 @@ class InstanceLock:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
-    def __enter__(self) -> InstanceLock:
-        return self.acquire() if self._fd is None else self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
 
 @contextlib.contextmanager
 def single_instance(ledger: Path, command: str) -> Iterator[InstanceLock]:
