@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from automation.core import message
 from automation.core.cycle import REPORT, Services, Worker
@@ -21,9 +22,7 @@ from automation.core.table import find_columns, rows
 from automation.core.views import OfficeView
 from automation.model import Registry, Tab
 from automation.ports import Envelope
-from automation.reports import charts as charts_mod
 from automation.reports import export, figures, period, tables
-from automation.reports.charts import Chart
 from automation.reports.export import Attachment
 from automation.reports.figures import Inputs, SuppressionRow
 from automation.reports.mail import report_message
@@ -33,6 +32,9 @@ from automation.text import parse_addresses, safe_filename, single_line
 from automation.thaidate import BANGKOK, DateParseError, parse_date
 from automation.upkeep.check import check
 from automation.upkeep.confirm import round_status
+
+if TYPE_CHECKING:  # matplotlib loads only when a report is drawn, not with every command
+    from automation.reports.charts import Chart
 
 KIND = "report"
 
@@ -118,7 +120,11 @@ class Reports:
         """The report with its tables, charts and attachment, ready to send or preview."""
         report = self.report(target, sheet)
         all_tables = tables.all_tables(report)
-        drawn = charts_mod.render(report, self.settings.font) if self.settings.charts else []
+        drawn: list[Chart] = []
+        if self.settings.charts:
+            from automation.reports import charts
+
+            drawn = charts.render(report, self.settings.font)
         heading = f"สรุปผลการประชาสัมพันธ์ {report.office} {target.label}"
         files = export.attachments(all_tables, heading, f"สรุปผล-{target.key}",
                                    self.settings.attachment)

@@ -15,11 +15,14 @@ from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from typing import TYPE_CHECKING
 
 from automation.core.message import address, encoded
 from automation.core.render import Rendered
-from automation.reports.charts import Chart
 from automation.reports.export import Attachment
+
+if TYPE_CHECKING:  # matplotlib loads only when a report is drawn
+    from automation.reports.charts import Chart
 
 
 def report_message(
