@@ -3,18 +3,14 @@ pair under two Message-IDs. Raw repeats (the message in flight at the kill) are 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from automation.sources.local import LocalWorkbook
 from tests.servers.smtp import SmtpServer
-from tests.workspace import smtp_mail
+from tests.workspace import kill_then_rerun, smtp_mail
 
 RECIPIENTS = 1000
 
@@ -50,27 +46,10 @@ def big_workspace(folder: Path, port: int, connections: int = 1) -> Path:
     return config
 
 
-def run(config: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "automation.cli", "--config", str(config), "run", "--once"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-
-
 def crash_and_recover(tmp_path: Path, server: SmtpServer, kill_after: int, connections: int) -> int:
     config = big_workspace(tmp_path / f"office-{connections}", server.port, connections)
-    proc = run(config)
-    deadline = time.monotonic() + 60
-    while len(server.messages) < kill_after and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        time.sleep(0.005)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    at_kill = len(server.messages)
+    at_kill = kill_then_rerun(config, lambda: len(server.messages), kill_after)
     assert at_kill < RECIPIENTS, "the kill must land mid-send"
-    rerun = run(config)
-    _out, err = rerun.communicate(timeout=120)
-    assert rerun.returncode == 0, err.decode()
     ids: dict[str, set[str]] = defaultdict(set)
     copies: dict[str, int] = defaultdict(int)
     for m in server.messages:

@@ -4,11 +4,7 @@ urgent items at once, a crash in the middle of a digest run, and the preview com
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -36,7 +32,7 @@ from tests.mail_sim import (
     member_email,
 )
 from tests.servers.smtp import SmtpServer
-from tests.workspace import make_workspace, smtp_mail
+from tests.workspace import kill_then_rerun, make_workspace, smtp_mail
 
 Factory = Callable[..., SmtpServer]
 DIGEST_MODE = '[bulletin]\nmode = "digest"\ndigest_cron = "0 15 * * 1-5"\n'
@@ -492,31 +488,14 @@ def crash_office(folder: Path, port: int) -> Path:
     return config
 
 
-def run_once(config: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "automation.cli", "--config", str(config), "run", "--once"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-
-
 @pytest.mark.parametrize("kill_after", [1, 90])
 def test_kill_9_in_the_middle_of_a_digest_run(
     tmp_path: Path, smtp_server_factory: Factory, kill_after: int
 ) -> None:
     server = smtp_server_factory(delay=0.002)
     config = crash_office(tmp_path / "office", server.port)
-    proc = run_once(config)
-    deadline = time.monotonic() + 60
-    while len(server.messages) < kill_after and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        time.sleep(0.002)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    at_kill = len(server.messages)
+    at_kill = kill_then_rerun(config, lambda: len(server.messages), kill_after)
     assert at_kill < MEMBERS, "the kill must land mid-run"
-    rerun = run_once(config)
-    _out, err = rerun.communicate(timeout=120)
-    assert rerun.returncode == 0, err.decode()
 
     digests = [m for m in server.messages if m.message["X-PR-Kind"] == "digest"]
     ids: dict[str, set[str]] = defaultdict(set)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import email
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from email import policy
@@ -118,3 +123,28 @@ def html_of(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("html",))
     assert part is not None
     return str(part.get_content())
+
+
+def run_once(config: Path) -> subprocess.Popen[bytes]:
+    """`automation run --once` in its own process, as cron would start it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "automation.cli", "--config", str(config), "run", "--once"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def kill_then_rerun(config: Path, received: Callable[[], int], kill_after: int) -> int:
+    """SIGKILL the worker once ``received()`` reaches ``kill_after``, then run it again to
+    the end. Returns how many messages had arrived at the kill."""
+    proc = run_once(config)
+    deadline = time.monotonic() + 60
+    while received() < kill_after and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.002)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    at_kill = received()
+    rerun = run_once(config)
+    _out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err.decode()
+    return at_kill
