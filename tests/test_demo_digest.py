@@ -48,3 +48,14 @@ def test_first_cycle_sends_one_digest_per_member_then_waits_for_the_schedule(
     assert second.sent == 0, "the newly approved item waits for the next scheduled digest"
     after = {str(r["รหัสข่าว"]): r for r in table(folder / "workbook.xlsx", FORM)}
     assert after[str(pending["รหัสข่าว"])]["สถานะ"] == "อนุมัติ-รอเผยแพร่"
+
+
+def test_items_waiting_for_the_digest_cost_one_read_per_idle_cycle(tmp_path: Path) -> None:
+    config = make_workspace(tmp_path / "office", bulletin="digest")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('first_digest = "at-once"', 'first_digest = "next-slot"'),
+                      encoding="utf-8")
+    first = run_cycle(config)
+    assert first.sent == 0 and first.approved == 5  # posted to the board, waiting for 15:00
+    idle = run_cycle(config)
+    assert idle.sent == 0 and idle.sheet_requests == 1, "no approval re-read while nothing leaves"

@@ -17,7 +17,7 @@ from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
 from automation.core import message
-from automation.core.digest import Digests, hold, merge_counts
+from automation.core.digest import Digests, digest_due, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
 from automation.core.quota import Quota, limits, waiting_note
@@ -228,7 +228,16 @@ class Worker:
         self.dispatcher.quota.waiting = 0
         # Publishers finish every cycle, even a quiet one: they retry deferred posts and
         # refresh pages built from the registry.
-        approved_now = self._recheck(snap) if due or self.digests.waiting() else set()
+        # Approval is read again only when something leaves in this cycle: items that merely
+        # wait on the board for the next digest cost no extra read of the sheet.
+        leaving = [i for i in due if not (self.digests.wants(i) and i.id in self._posted)]
+        digest_now = bool(due) and (
+            digest_due(self.config, self.s.ledger, self.s.clock()) is not None
+        )
+        if leaving or digest_now or self.digests.waiting():
+            approved_now = self._recheck(snap)
+        else:
+            approved_now = {i.id for i in due}
         published: list[Submission] = []
         by_digest: list[Submission] = []
         for item in sorted(due, key=lambda i: (not i.urgent, i.row)):
