@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -20,12 +20,14 @@ import openpyxl
 from automation import config as config_mod
 from automation.core.cycle import Worker
 from automation.model import CycleReport
+from automation.thaidate import BANGKOK
 from automation.wiring import services
 from automation.workspace import init
 
 FORM = "การตอบแบบฟอร์ม 1"
 REGISTRY = "ทะเบียนเครือข่าย"
-TODAY = date.today()
+# The office's day (Asia/Bangkok), as the worker counts it, not the machine's.
+TODAY = datetime.now(BANGKOK).date()
 
 
 def make_workspace(
