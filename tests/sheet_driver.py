@@ -118,6 +118,10 @@ class SheetDriver(Protocol):
     backend: str
     config: Path
 
+    def worker(self, prepare: Callable[[Services], None] | None = None) -> Worker:
+        """A worker as `automation run` keeps it: the same one for every cycle."""
+        ...
+
     def run_cycle(self, prepare: Callable[[Services], None] | None = None) -> CycleReport: ...
 
     def table(self, tab: str) -> list[dict[str, Any]]: ...
@@ -147,11 +151,14 @@ class LocalDriver:
         self.config = make_workspace(folder)
         self.workbook = folder / "workbook.xlsx"
 
-    def run_cycle(self, prepare: Callable[[Services], None] | None = None) -> CycleReport:
+    def worker(self, prepare: Callable[[Services], None] | None = None) -> Worker:
         svc = services(config_mod.load(self.config))
         if prepare:
             prepare(svc)
-        return Worker(svc).cycle()
+        return Worker(svc)
+
+    def run_cycle(self, prepare: Callable[[Services], None] | None = None) -> CycleReport:
+        return self.worker(prepare).cycle()
 
     def grid(self, tab: str) -> Grid:
         book = openpyxl.load_workbook(self.workbook, data_only=True)
@@ -197,13 +204,16 @@ class GoogleDriver:
         self.token = TokenEndpoint()
         self.book = self.api.add_spreadsheet(SPREADSHEET_ID, tabs=tabs or demo_tabs(TODAY))
 
-    def run_cycle(self, prepare: Callable[[Services], None] | None = None) -> CycleReport:
+    def worker(self, prepare: Callable[[Services], None] | None = None) -> Worker:
         svc = services(config_mod.load(self.config))
         assert isinstance(svc.sheet.backend, GoogleSheet)
         connect(svc.sheet.backend, self.api, self.token)
         if prepare:
             prepare(svc)
-        return Worker(svc).cycle()
+        return Worker(svc)
+
+    def run_cycle(self, prepare: Callable[[Services], None] | None = None) -> CycleReport:
+        return self.worker(prepare).cycle()
 
     def grid(self, tab: str) -> Grid:
         return self.book.tab(tab).values()

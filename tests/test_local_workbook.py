@@ -83,3 +83,43 @@ def test_two_processes_appending_lose_nothing(tmp_path: Path) -> None:
     titles = [r[0] for r in LocalWorkbook(path).read([TAB])[TAB].rows[1:]]
     assert sorted(titles) == sorted([f"{t}-{i}" for t in ("ก", "ข") for i in range(15)])
     assert not list(tmp_path.glob("*.tmp")), "no temporary file is left behind"
+
+
+def test_unchanged_file_is_not_read_again_and_own_writes_match_a_fresh_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "book.xlsx"
+    LocalWorkbook.create(path, {TAB: [["หัวข้อข่าว", "สถานะ", "ลิงก์"], ["ข่าว ก", "รอ"],
+                                      ["ข่าว ข", None, "https://x.example/1"]]})
+    book = LocalWorkbook(path)
+    first = book.read([TAB])[TAB]
+    assert book.read([TAB])[TAB] is first and book.requests == 1
+    # Texts written by the worker, including clearing a cell and a cell past the row's end.
+    book.write([CellWrite(TAB, 2, 2, "เผยแพร่แล้ว"), CellWrite(TAB, 3, 3, ""),
+                CellWrite(TAB, 2, 5, "หมายเหตุ <&>"), CellWrite(TAB, 5, 1, "แถวใหม่")])
+    requests = book.requests
+    known = book.read([TAB])[TAB]
+    assert book.requests == requests, "the worker knows what it wrote"
+    assert known.rows == LocalWorkbook(path).read([TAB])[TAB].rows
+    # Someone else saves the file: the next read sees it.
+    LocalWorkbook(path).append(TAB, [["ข่าวจากอีกโปรแกรม"]])
+    assert book.read([TAB])[TAB].rows[-1] == ["ข่าวจากอีกโปรแกรม"]
+    assert book.requests == requests + 1
+
+
+def test_saving_keeps_the_file_permissions(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    path.chmod(0o664)  # shared with the office's group
+    book = LocalWorkbook(path)
+    book.read([TAB])
+    book.write([CellWrite(TAB, 2, 1, "ข่าว")])
+    assert path.stat().st_mode & 0o777 == 0o664
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

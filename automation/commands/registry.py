@@ -12,10 +12,6 @@ from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, subcommand
 from automation.errors import ConfigError
-from automation.upkeep import jobs
-from automation.upkeep.check import show_phone
-from automation.upkeep.confirm import KeepCurrent, preview
-from automation.upkeep.find import FIELD_NAMES, find
 
 
 def register(sub: Any) -> dict[str, Any]:
@@ -45,6 +41,8 @@ def cmd_registry(args: argparse.Namespace) -> int:
 
 
 def _check(services: Any, args: argparse.Namespace) -> int:
+    from automation.upkeep import jobs
+
     run = jobs.check_job(services, send=args.send)
     out = console()
     table = RichTable(title=f"ผลตรวจทะเบียนเครือข่าย: {len(run.findings)} รายการ",
@@ -66,6 +64,10 @@ def _check(services: Any, args: argparse.Namespace) -> int:
 
 
 def _find(services: Any, args: argparse.Namespace) -> int:
+    from automation.upkeep import jobs
+    from automation.upkeep.check import show_phone
+    from automation.upkeep.find import FIELD_NAMES, find
+
     _tab, registry = jobs.load(services)
     matches = find(registry.members, " ".join(args.text), args.limit)
     out = console()
@@ -87,6 +89,9 @@ def _find(services: Any, args: argparse.Namespace) -> int:
 
 
 def _confirm(services: Any, args: argparse.Namespace) -> int:
+    from automation.upkeep import jobs
+    from automation.upkeep.confirm import KeepCurrent, preview
+
     out = console()
     if not services.config.keep_current.form_id:
         raise ConfigError("set [keep_current] form_id and [keep_current.entries] in "

@@ -13,7 +13,6 @@ from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, subcommand
 from automation.reports import period
-from automation.reports.job import Reports
 from automation.reports.period import PeriodError
 
 EXAMPLES = "2569-11 | fy2569 | term1-2569 | 2026-01-01..2026-03-31"
@@ -32,6 +31,8 @@ def register(sub: Any) -> dict[str, Any]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from automation.reports.job import Reports  # charts and workbooks: only when asked
+
     config = config_mod.load(args.config)
     services = wiring.services(config)
     calendar = config.report.calendar()

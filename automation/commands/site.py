@@ -9,7 +9,6 @@ from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, subcommand
 from automation.errors import ConfigError
-from automation.site.factory import site_publisher
 from automation.text import single_line
 
 
@@ -37,10 +36,16 @@ def cmd_site(args: argparse.Namespace) -> int:
     raise ConfigError("use 'automation site build' or 'automation site withdraw ID'")
 
 
+def _site(config: config_mod.Config, ledger: Any) -> Any:
+    from automation.site.factory import site_publisher  # pages and feeds: only when asked
+
+    return site_publisher(config, ledger, wiring.now)
+
+
 def _build(config: config_mod.Config) -> int:
     worker = wiring.worker(config)
     snap = worker.load()
-    site = site_publisher(config, worker.s.ledger, wiring.now)
+    site = _site(config, worker.s.ledger)
     report = site.rebuild(snap.items, snap.registry, wiring.now())
     out = console()
     out.print(f"สร้างเว็บข่าวแล้วที่ {config.site.folder}: เพิ่ม {report.added} ข่าว, "
@@ -56,7 +61,7 @@ def _withdraw(config: config_mod.Config, item_id: str, reason: str) -> int:
     from automation.ledger.sqlite import SqliteLedger
 
     ledger = SqliteLedger(config.ledger_path)
-    site = site_publisher(config, ledger, wiring.now)
+    site = _site(config, ledger)
     _article, fresh = site.withdraw(item_id, reason, wiring.now())
     # Posts not yet made are cancelled; posts already made must be removed by hand.
     cancelled = ChannelPublisher([], {}, ledger, wiring.now).cancel(item_id)

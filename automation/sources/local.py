@@ -27,20 +27,34 @@ from openpyxl.worksheet.worksheet import Worksheet
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Tab
 
+Stamp = tuple[int, int, int]
+"""(mtime in ns, size, inode): saving in an office program or replacing the file changes it."""
+
 
 class LocalWorkbook:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: Stamp | None = None
         self._requests = 0
+        # What the file held at a stamp: a worker left running reads the workbook again
+        # only when someone (or the worker itself) has changed it.
+        self._known: tuple[Stamp, dict[str, Tab]] | None = None
 
     @property
     def requests(self) -> int:
         return self._requests
 
     def read(self, tabs: Sequence[str]) -> dict[str, Tab]:
-        self._requests += 1
         stamp = self._file_stamp()
+        known = self._known[1] if self._known and self._known[0] == stamp else {}
+        if not all(t in known for t in tabs):
+            self._requests += 1
+            known = {**known, **self._read_file(tabs)}
+            self._known = (stamp, known)
+        self._stamp = stamp
+        return {t: known[t] for t in tabs}
+
+    def _read_file(self, tabs: Sequence[str]) -> dict[str, Tab]:
         book = self._load(read_only=True)
         try:
             result = {}
@@ -50,13 +64,15 @@ class LocalWorkbook:
                 result[title] = Tab(title, [_trim(list(r)) for r in values])
         finally:
             book.close()
-        self._stamp = stamp
         return result
 
     def write(self, writes: Sequence[CellWrite]) -> None:
         if not writes:
             return
+        before = self._known if self._known and self._known[0] == self._stamp else None
         self._modify(lambda book: _apply(book, writes, self))
+        after = _written(before[1], writes) if before else None
+        self._known = (self._file_stamp(), after) if after is not None else None
 
     def append(self, tab: str, rows: Sequence[Sequence[Cell]]) -> None:
         def run(book: Workbook) -> None:
@@ -114,6 +130,7 @@ class LocalWorkbook:
             change(book)
             _save_atomically(book, self.path)
             self._stamp = self._file_stamp()
+            self._known = None
 
     def _refuse_if_open(self) -> None:
         for lock in (
@@ -127,7 +144,7 @@ class LocalWorkbook:
                     transient=True,
                 )
 
-    def _file_stamp(self) -> tuple[int, int]:
+    def _file_stamp(self) -> Stamp:
         try:
             st = self.path.stat()
         except FileNotFoundError:
@@ -135,7 +152,7 @@ class LocalWorkbook:
                 f"workbook {self.path} not found; check 'sheets.workbook' in schedule.toml "
                 "or create a demo with 'automation init'"
             ) from None
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def _load(self, read_only: bool) -> Workbook:
         try:
@@ -175,6 +192,32 @@ def _apply(book: Workbook, writes: Sequence[CellWrite], owner: LocalWorkbook) ->
         _set(owner._sheet(book, w.tab).cell(row=w.row, column=w.col), w.value)
 
 
+def _written(tabs: dict[str, Tab], writes: Sequence[CellWrite]) -> dict[str, Tab] | None:
+    """The tabs as a fresh read would give them after ``writes``, or None when unsure.
+
+    The worker writes text (IDs, statuses, links); an empty text reads back as an empty
+    cell. Other values (dates, numbers) change type on the way through the file, so
+    their tabs are simply read again.
+    """
+    if not all(isinstance(w.value, str) for w in writes):
+        return None
+    result = dict(tabs)
+    rows: dict[str, list[list[Cell]]] = {}
+    for w in writes:
+        if w.tab not in tabs:
+            return None
+        grid = rows.setdefault(w.tab, list(tabs[w.tab].rows))
+        while len(grid) < w.row:
+            grid.append([])
+        row = list(grid[w.row - 1])
+        row.extend([None] * (w.col - len(row)))
+        row[w.col - 1] = w.value or None
+        grid[w.row - 1] = _trim(row)
+    for title, grid in rows.items():
+        result[title] = Tab(title, grid)
+    return result
+
+
 def _set(cell: XlCell, value: Cell) -> None:
     cell.value = value
     if isinstance(value, str):
@@ -203,6 +246,8 @@ def _save_atomically(book: Workbook, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        # The office's file keeps its permissions (a temporary file is private).
+        os.chmod(tmp, _mode_of(path))
         book.save(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
@@ -210,3 +255,12 @@ def _save_atomically(book: Workbook, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,107 @@
+"""A worker left running (`automation run`): one Worker for every poll, as the scheduler
+keeps it. Quiet polls reuse what the last one read and parsed, yet every edit people make
+between polls is seen by the next one."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sheet_driver import Grid, SheetDriver, approve, make_driver
+from tests.workspace import FORM, REGISTRY, outbox
+
+NEW_ADDRESS = "banmaiyai@school.example.test"
+CLUSTER = "เครือข่ายแม่ริม 1"  # the cluster of the registry's first member
+
+
+@pytest.fixture(params=["local", "google"])
+def driver(request: pytest.FixtureRequest, tmp_path: Path) -> SheetDriver:
+    return make_driver(request.param, tmp_path)
+
+
+def _status(driver: SheetDriver, item_id: str) -> Any:
+    return next(r["สถานะ"] for r in driver.table(FORM) if r["รหัสข่าว"] == item_id)
+
+
+def _recipients(folder: Path, title: str) -> set[str]:
+    return {parseaddr(str(m["To"]))[1] for m in outbox(folder / "outbox")
+            if title in str(m["Subject"])}
+
+
+def _add_member(grid: Grid) -> Grid:
+    """A new school joins the network: a copy of the first member with its own address."""
+    header = grid[0]
+    row = list(grid[1])
+    row[header.index("รหัสสมาชิก")] = "M9001"
+    row[header.index("ชื่อหน่วยงาน")] = "โรงเรียนบ้านใหม่ใหญ่"
+    row[header.index("อีเมล")] = NEW_ADDRESS
+    grid.append(row)
+    return grid
+
+
+def _approve_for(grid: Grid, cluster: str | None, chosen: list[str]) -> Grid:
+    """Tick one pending item (for ``cluster``, when given) and note its ID in ``chosen``."""
+    ticked = approve(grid, 1)
+    chosen.extend(ticked)
+    target = grid[0].index("กลุ่มเป้าหมาย")
+    for row in grid[1:]:
+        if cluster and row[grid[0].index("รหัสข่าว")] in ticked:
+            row.extend([None] * (target + 1 - len(row)))
+            row[target] = cluster
+    return grid
+
+
+def test_quiet_polls_reuse_the_last_read_and_parse(driver: SheetDriver) -> None:
+    worker = driver.worker()
+    worker.cycle()
+    first = worker.load()
+    quiet = worker.cycle()
+    again = worker.load()
+    assert quiet.sent == 0 and quiet.new_items == 0 and quiet.sheet_writes == 0
+    # The local file is not even opened while it is unchanged; Google is asked once.
+    assert quiet.sheet_requests == (0 if driver.backend == "local" else 1)
+    assert again.registry is first.registry
+    assert [i.id for i in again.items] == [i.id for i in first.items]
+
+
+def test_edits_between_polls_reach_the_next_poll(driver: SheetDriver, tmp_path: Path) -> None:
+    worker = driver.worker()
+    worker.cycle()
+    worker.cycle()
+    ticked: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, None, ticked))
+    assert ticked, "the demo has a pending item to approve"
+    report = worker.cycle()
+    assert report.sent > 0
+    assert _status(driver, ticked[0]) == "เผยแพร่แล้ว"
+    title = next(i.title for i in worker.load().items if i.id == ticked[0])
+    assert _recipients(tmp_path, title) and NEW_ADDRESS not in _recipients(tmp_path, title)
+
+    # A member added to the registry gets the next approved news (registry parsed again),
+    # while a poll that changes only the form keeps the parsed registry.
+    registry_before = worker.load().registry
+    driver.edit(REGISTRY, _add_member)
+    assert worker.load().registry is not registry_before
+    more: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, CLUSTER, more))
+    registry_now = worker.load().registry
+    assert NEW_ADDRESS in {a for m in registry_now.members for a in m.emails}
+    worker.cycle()
+    assert _status(driver, more[0]) == "เผยแพร่แล้ว"
+    title = next(i.title for i in worker.load().items if i.id == more[0])
+    assert NEW_ADDRESS in _recipients(tmp_path, title)
+    assert worker.load().registry is registry_now
+
+
+def test_a_sort_between_polls_moves_no_status(driver: SheetDriver) -> None:
+    worker = driver.worker()
+    worker.cycle()
+    before = {r["รหัสข่าว"]: r["สถานะ"] for r in driver.table(FORM)}
+    driver.edit(FORM, lambda grid: [grid[0], *reversed(grid[1:])])
+    report = worker.cycle()
+    after = {r["รหัสข่าว"]: r["สถานะ"] for r in driver.table(FORM)}
+    assert after == before
+    assert report.sent == 0 and report.sheet_writes == 0
