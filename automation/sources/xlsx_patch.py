@@ -1,0 +1,617 @@
+"""Change a few cells of a local .xlsx workbook without loading the whole workbook.
+
+A status write touches a few dozen cells of one tab, yet loading and saving a workbook of tens
+of thousands of rows with openpyxl costs seconds and hundreds of MB. Here only the edited
+sheets' XML is read; every other part of the file is streamed across unchanged, and inside an
+edited sheet only the rows that change are rebuilt, byte for byte everything else stays as the
+office program wrote it (styles, validations, frozen panes, extensions openpyxl would drop).
+
+Whatever this editor does not understand raises `Unsupported`, and the caller falls back to
+openpyxl. The workbook structure helpers here (tab titles, date styles, 1904 dates) are shared
+with the fast reader in `xlsx_read`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import posixpath
+import re
+import shutil
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from automation.model import Cell
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+# openpyxl reads styles from this fixed path too, so both readers agree on date cells.
+STYLES_PART = "xl/styles.xml"
+
+WINDOWS_EPOCH = datetime(1899, 12, 30)
+MAC_EPOCH = datetime(1904, 1, 1)
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+Bounds = tuple[int, int, int, int]
+"""min_col, min_row, max_col, max_row"""
+DateStylePicker = Callable[[date, "str | None"], str]
+
+
+class Unsupported(Exception):
+    """The file has a shape this editor does not handle; the caller falls back to openpyxl."""
+
+
+class MissingTab(Exception):
+    def __init__(self, title: str, present: list[str]) -> None:
+        super().__init__(f"no tab {title!r} (present: {', '.join(repr(p) for p in present)})")
+        self.title = title
+        self.present = present
+
+
+# -- workbook structure (shared with xlsx_read) -------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    title: str
+    part: str | None
+    """Zip member of the worksheet; None for chart sheets, which have no cells."""
+
+
+@dataclass(frozen=True)
+class Book:
+    sheets: tuple[SheetRef, ...]
+    date1904: bool
+
+    def part(self, title: str) -> str:
+        for sheet in self.sheets:
+            if sheet.title == title:
+                if sheet.part is None:
+                    raise Unsupported(f"tab {title!r} is not a worksheet")
+                return sheet.part
+        raise MissingTab(title, [s.title for s in self.sheets])
+
+
+def read_book(zf: zipfile.ZipFile) -> Book:
+    """Tabs in workbook order, as openpyxl lists them, with the part holding each one."""
+    root = parse_part(zf, WORKBOOK_PART)
+    if root.tag != f"{{{MAIN_NS}}}workbook":
+        raise Unsupported(f"unexpected workbook root {root.tag}")
+    targets = _relationship_targets(zf)
+    names = set(zf.namelist())
+    sheets = []
+    for el in root.iterfind(f"{{{MAIN_NS}}}sheets/{{{MAIN_NS}}}sheet"):
+        rid = el.get(f"{{{DOC_REL_NS}}}id")
+        if not rid:
+            continue  # openpyxl drops such broken entries, so they are no tab of ours either
+        if rid not in targets:
+            raise Unsupported(f"sheet {el.get('name')!r} has no relationship {rid}")
+        kind, target = targets[rid]
+        if target not in names:
+            continue  # likewise skipped by openpyxl
+        part = target if kind.endswith("/worksheet") else None
+        sheets.append(SheetRef(el.get("name", ""), part))
+    pr = root.find(f"{{{MAIN_NS}}}workbookPr")
+    flag = pr.get("date1904") if pr is not None else None
+    # Mirrors openpyxl's Bool descriptor: only these spellings (and empty) mean false.
+    date1904 = flag is not None and flag not in ("false", "f", "0") and bool(flag)
+    return Book(tuple(sheets), date1904)
+
+
+def parse_part(zf: zipfile.ZipFile, name: str) -> ET.Element:
+    """A small XML part parsed whole (workbook, relationships, styles)."""
+    try:
+        data = zf.read(name)
+    except KeyError:
+        raise Unsupported(f"no {name} in the file") from None
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise Unsupported(f"{name} is not well-formed XML ({exc})") from None
+
+
+def _relationship_targets(zf: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    root = parse_part(zf, WORKBOOK_RELS)
+    base = posixpath.dirname(WORKBOOK_PART)
+    targets = {}
+    for rel in root.iterfind(f"{{{PKG_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        path = (
+            target[1:]
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(base, target))
+        )
+        targets[rel.get("Id", "")] = (rel.get("Type", ""), path)
+    return targets
+
+
+# -- number formats ------------------------------------------------------------------
+
+# The built-in formats openpyxl knows that count as dates; other built-in ids are numbers.
+_BUILTIN_DATE_FORMATS = {
+    14: "mm-dd-yy",
+    15: "d-mmm-yy",
+    16: "d-mmm",
+    17: "mmm-yy",
+    18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM",
+    20: "h:mm",
+    21: "h:mm:ss",
+    22: "m/d/yy h:mm",
+    45: "mm:ss",
+    46: "[h]:mm:ss",
+    47: "mmss.0",
+}
+# Same rules as openpyxl.styles.numbers, so a cell is a date here exactly when it is there.
+_STRIP_RE = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_TOKEN_RE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_TIMEDELTA_RE = re.compile(
+    r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.IGNORECASE
+)
+
+
+def is_date_format(code: str | None) -> bool:
+    if code is None:
+        return False
+    first = _STRIP_RE.sub("", code.split(";")[0])
+    return _DATE_TOKEN_RE.search(first) is not None
+
+
+def is_timedelta_format(code: str | None) -> bool:
+    if code is None:
+        return False
+    return _TIMEDELTA_RE.search(code.split(";")[0]) is not None
+
+
+def read_number_formats(zf: zipfile.ZipFile) -> tuple[str | None, ...]:
+    """The number format code of each cell style (`s` index); None for plain numbers."""
+    if STYLES_PART not in zf.namelist():
+        return ()
+    root = parse_part(zf, STYLES_PART)
+    custom: dict[int, str] = {}
+    for fmt in root.iterfind(f"{{{MAIN_NS}}}numFmts/{{{MAIN_NS}}}numFmt"):
+        custom[_int_attr(fmt, "numFmtId")] = fmt.get("formatCode", "")
+    codes = []
+    for xf in root.iterfind(f"{{{MAIN_NS}}}cellXfs/{{{MAIN_NS}}}xf"):
+        ident = _int_attr(xf, "numFmtId")
+        codes.append(custom[ident] if ident in custom else _BUILTIN_DATE_FORMATS.get(ident))
+    return tuple(codes)
+
+
+def _int_attr(el: ET.Element, name: str) -> int:
+    try:
+        return int(el.get(name, "0"))
+    except ValueError:
+        raise Unsupported(f"{name}={el.get(name)!r} in styles") from None
+
+
+class DateStyles:
+    """Picks an existing cell style to show a written date as a date.
+
+    Adding a style would mean rewriting styles.xml and its counts; every workbook the office
+    uses already has date columns (form timestamps), so reusing one of theirs is enough.
+    """
+
+    def __init__(self, codes: tuple[str | None, ...]) -> None:
+        self._kinds = [_date_kind(code) for code in codes]
+
+    def pick(self, value: date, current: str | None) -> str:
+        order = (
+            ("datetime", "date", "time")
+            if isinstance(value, datetime)
+            else ("date", "datetime", "time")
+        )
+        if current is not None and current.isdigit() and self._kind(int(current)) == order[0]:
+            return current  # people formatted this column; keep their choice
+        for kind in order:
+            if kind in self._kinds:
+                return str(self._kinds.index(kind))
+        raise Unsupported("the workbook has no date cell style to show a date with")
+
+    def _kind(self, index: int) -> str | None:
+        return self._kinds[index] if index < len(self._kinds) else None
+
+
+def _date_kind(code: str | None) -> str | None:
+    # Durations ([h]:mm) would read back as timedelta, not as the date that was written.
+    if code is None or not is_date_format(code) or is_timedelta_format(code):
+        return None
+    first = _STRIP_RE.sub("", code.split(";")[0]).lower()
+    first = re.sub(r"[_\\].", "", first)
+    has_date = any(ch in first for ch in "dyeb")
+    has_time = any(ch in first for ch in "hs")
+    if has_date and has_time:
+        return "datetime"
+    return "date" if has_date else "time"
+
+
+def to_serial(value: date, date1904: bool) -> int | float:
+    """Excel's day number, as openpyxl computes it (incl. the 1900 leap-year quirk)."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    if moment.tzinfo is not None:
+        raise TypeError("Excel does not support timezones; convert to a naive local time first")
+    epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
+    days = (moment - epoch).days
+    if 0 < days <= 60 and not date1904:
+        days -= 1
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+    if not seconds and not moment.microsecond:
+        return days
+    return days + (seconds + moment.microsecond / 10**6) / 86400
+
+
+# -- cell references -----------------------------------------------------------------
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})?\$?(\d+)?(?::\$?([A-Za-z]{1,3})?\$?(\d+)?)?$")
+
+
+def range_bounds(ref: str) -> tuple[int | None, int | None, int | None, int | None]:
+    """Like openpyxl's range_boundaries: "B2:D9" -> (2, 2, 4, 9); "C5" -> (3, 5, 3, 5)."""
+    m = _REF_RE.match(ref)
+    if not m or not any(m.groups()):
+        raise Unsupported(f"bad range {ref!r}")
+    c1, r1, c2, r2 = m.groups()
+    min_col = column_index(c1) if c1 else None
+    min_row = int(r1) if r1 else None
+    max_col = column_index(c2) if c2 else min_col
+    max_row = int(r2) if r2 else min_row
+    return min_col, min_row, max_col, max_row
+
+
+# -- patching ------------------------------------------------------------------------
+
+
+def patch(source: Path, target: Path, writes: Mapping[str, Mapping[tuple[int, int], Cell]]) -> None:
+    """Write to `target` a copy of the .xlsx `source` where the given cells (tab title ->
+    {(row, col) 1-based: value}) hold the given raw values. Every zip member other than the
+    edited sheets' XML is copied unchanged (streamed with copyfileobj, never all in memory at
+    once, same compression type); within an edited sheet every byte outside the changed
+    rows is unchanged."""
+    try:
+        with zipfile.ZipFile(source) as src:
+            edited = _edited_parts(src, writes)
+            _copy_archive(src, target, edited)
+    except zipfile.BadZipFile as exc:
+        raise Unsupported(f"not a readable .xlsx ({exc})") from None
+
+
+def _edited_parts(
+    src: zipfile.ZipFile, writes: Mapping[str, Mapping[tuple[int, int], Cell]]
+) -> dict[str, bytes]:
+    if any(posixpath.basename(n).lower() == "calcchain.xml" for n in src.namelist()):
+        # Excel reports a stale calculation chain as corruption; openpyxl drops it instead.
+        raise Unsupported("workbook has a calculation chain")
+    book = read_book(src)
+    parts = {title: book.part(title) for title in writes}
+    styles: list[DateStyles] = []
+
+    def date_style(value: date, current: str | None) -> str:
+        if not styles:
+            styles.append(DateStyles(read_number_formats(src)))
+        return styles[0].pick(value, current)
+
+    edited = {}
+    for title, cells in writes.items():
+        if not cells:
+            continue
+        for row, col in cells:
+            if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+                raise ValueError(f"cell ({row}, {col}) of {title!r} is outside a worksheet")
+        values = _CellValues(book.date1904, date_style)
+        edited[parts[title]] = _patch_sheet(src.read(parts[title]), cells, values)
+    return edited
+
+
+def _copy_archive(src: zipfile.ZipFile, target: Path, edited: Mapping[str, bytes]) -> None:
+    with zipfile.ZipFile(target, "w") as dst:
+        dst.comment = src.comment
+        for info in src.infolist():
+            out = zipfile.ZipInfo(info.filename, info.date_time)
+            out.compress_type = info.compress_type
+            out.external_attr = info.external_attr
+            out.file_size = info.file_size  # lets zipfile decide on zip64 up front
+            if info.filename in edited:
+                dst.writestr(out, edited[info.filename])
+            elif info.is_dir():
+                dst.writestr(out, b"")
+            else:
+                with src.open(info) as reader, dst.open(out, "w") as writer:
+                    shutil.copyfileobj(reader, writer, 1 << 20)
+
+
+# -- values as cell XML --------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry at all; Excel would refuse the file.
+_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&apos;",
+        # A raw CR would be read back as LF by every XML parser.
+        "\r": "&#13;",
+    }
+)
+
+
+def escape_text(value: str) -> str:
+    return _FORBIDDEN_RE.sub("", value).translate(_ESCAPES)
+
+
+class _CellValues:
+    """Builds the `<c>` element for one written value."""
+
+    def __init__(self, date1904: bool, date_style: DateStylePicker) -> None:
+        self._date1904 = date1904
+        self._date_style = date_style
+
+    def xml(self, ref: str, value: Cell, style: str | None) -> bytes | None:
+        """None when the cell should disappear."""
+        head = f'<c r="{ref}"'
+        if style is not None and not isinstance(value, date):
+            head += f' s="{escape_text(style)}"'
+        if value is None:
+            return f"{head}/>".encode() if style is not None else None
+        if isinstance(value, bool):
+            return f'{head} t="b"><v>{int(value)}</v></c>'.encode()
+        if isinstance(value, int | float):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise Unsupported(f"{value!r} cannot be stored in a cell")
+            return f"{head}><v>{value!r}</v></c>".encode()
+        if isinstance(value, date):
+            serial = to_serial(value, self._date1904)
+            chosen = self._date_style(value, style)
+            return f'{head} s="{chosen}"><v>{serial!r}</v></c>'.encode()
+        # Always an inline string, never a formula: people's "=..." text stays text.
+        text = escape_text(value)
+        return f'{head} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
+
+
+# -- sheet XML -----------------------------------------------------------------------
+
+_ROOT_RE = re.compile(rb"<(?:([\w.-]+):)?worksheet\b([^>]*)>")
+_DEFAULT_NS_RE = re.compile(rb"""\sxmlns\s*=\s*["']([^"']*)["']""")
+_ENCODING_RE = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([^"']*)["']""")
+_SHEET_DATA_RE = re.compile(rb"<sheetData\b([^>]*?)(/?)>")
+_SHEET_DATA_END_RE = re.compile(rb"</sheetData\s*>")
+_DIMENSION_RE = re.compile(rb"""<dimension\b[^>]*?\sref\s*=\s*(["'])([^"']*)\1""")
+_ROW_RE = re.compile(rb"<row\b([^>]*?)(/?)>")
+_ROW_END_RE = re.compile(rb"</row\s*>")
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c\s*>)", re.DOTALL)
+_FORMULA_RE = re.compile(rb"<f\b([^>]*?)/?>")
+_ATTR_RE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ROW_NUMBER_RE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
+_SPANS_RE = re.compile(rb"""\s+spans\s*=\s*(["'])[^"']*\1""")
+_CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    return {
+        m.group(1).decode(): (m.group(2) if m.group(2) is not None else m.group(3) or b"").decode()
+        for m in _ATTR_RE.finditer(raw)
+    }
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    start: int
+    tag_end: int
+    attrs: bytes
+    empty: bool
+
+
+def _patch_sheet(xml: bytes, cells: Mapping[tuple[int, int], Cell], values: _CellValues) -> bytes:
+    _check_root(xml)
+    opening = _SHEET_DATA_RE.search(xml)
+    if opening is None:
+        raise Unsupported("no unprefixed <sheetData> in the sheet")
+    if opening.group(2):  # <sheetData/>: an empty sheet
+        head = xml[: opening.start()] + b"<sheetData" + opening.group(1) + b">"
+        body, tail = b"", b"</sheetData>" + xml[opening.end() :]
+    else:
+        closing = _SHEET_DATA_END_RE.search(xml, opening.end())
+        if closing is None:
+            raise Unsupported("unterminated <sheetData>")
+        head, body, tail = (
+            xml[: opening.end()],
+            xml[opening.end() : closing.start()],
+            xml[closing.start() :],
+        )
+    by_row: dict[int, dict[int, Cell]] = {}
+    for (row, col), value in cells.items():
+        by_row.setdefault(row, {})[col] = value
+    new_body, extent = _patch_rows(body, by_row, values)
+    return _grow_dimension(head, extent) + new_body + tail
+
+
+def _check_root(xml: bytes) -> None:
+    declared = _ENCODING_RE.match(xml[:200])
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        raise Unsupported(f"sheet XML in {declared.group(1)!r}")
+    root = _ROOT_RE.search(xml)
+    if root is None or root.group(1):
+        raise Unsupported("sheet root is missing or uses a namespace prefix")
+    ns = _DEFAULT_NS_RE.search(root.group(2))
+    if ns is None or ns.group(1) != MAIN_NS.encode():
+        raise Unsupported("sheet is not in the transitional spreadsheetml namespace")
+
+
+def _scan_rows(body: bytes) -> list[_Row]:
+    rows = []
+    last = 0
+    for m in _ROW_RE.finditer(body):
+        found = _ROW_NUMBER_RE.search(m.group(1))
+        if found is None or not found.group(1).isdigit():
+            raise Unsupported("a row without a plain r attribute")
+        number = int(found.group(1))
+        if number <= last:
+            raise Unsupported("rows out of order")
+        last = number
+        rows.append(_Row(number, m.start(), m.end(), m.group(1), bool(m.group(2))))
+    return rows
+
+
+def _patch_rows(
+    body: bytes, by_row: Mapping[int, Mapping[int, Cell]], values: _CellValues
+) -> tuple[bytes, Bounds | None]:
+    """The new sheetData content, and the extent of the cells that now hold something."""
+    rows = _scan_rows(body)
+    numbers = [r.number for r in rows]
+    out: list[bytes] = []
+    pos = 0
+    extent: Bounds | None = None
+    for number in sorted(by_row):
+        writes = by_row[number]
+        for col, value in writes.items():
+            if value is not None:
+                extent = _union(extent, (col, number, col, number))
+        i = bisect.bisect_left(numbers, number)
+        if i < len(rows) and numbers[i] == number:
+            row = rows[i]
+            inner_end, end = _row_end(body, row)
+            out.append(body[pos : row.start])
+            out.append(_edit_row(row, body[row.tag_end : inner_end], writes, values))
+            pos = end
+        else:
+            at = rows[i].start if i < len(rows) else len(body)
+            out.append(body[pos:at])
+            out.append(_new_row(number, writes, values))
+            pos = at
+    out.append(body[pos:])
+    return b"".join(out), extent
+
+
+def _row_end(body: bytes, row: _Row) -> tuple[int, int]:
+    """Where the row's content ends and where its element ends."""
+    if row.empty:
+        return row.tag_end, row.tag_end
+    closing = _ROW_END_RE.search(body, row.tag_end)
+    if closing is None:
+        raise Unsupported(f"unterminated row {row.number}")
+    return closing.start(), closing.end()
+
+
+def _new_row(number: int, writes: Mapping[int, Cell], values: _CellValues) -> bytes:
+    cells = [_new_cell(number, col, writes[col], None, values) for col in sorted(writes)]
+    kept = [c for c in cells if c is not None]
+    if not kept:
+        return b""
+    return f'<row r="{number}">'.encode() + b"".join(kept) + b"</row>"
+
+
+def _new_cell(
+    row: int, col: int, value: Cell, style: str | None, values: _CellValues
+) -> bytes | None:
+    return values.xml(f"{column_letters(col)}{row}", value, style)
+
+
+@dataclass(frozen=True)
+class _OldCell:
+    col: int
+    start: int
+    end: int
+    style: str | None
+    content: bytes
+
+
+def _edit_row(row: _Row, inner: bytes, writes: Mapping[int, Cell], values: _CellValues) -> bytes:
+    old = _scan_cells(row.number, inner)
+    if old:
+        lead, trail = inner[: old[0].start], inner[old[-1].end :]
+    else:  # only whitespace or an extLst: new cells go before it
+        lead, trail = b"", inner
+    merged: list[bytes] = []
+    by_col = {c.col: c for c in old}
+    for col in sorted(set(by_col) | set(writes)):
+        cell = by_col.get(col)
+        if col not in writes:
+            assert cell is not None
+            merged.append(inner[cell.start : cell.end])
+            continue
+        if cell is not None and _is_formula_master(cell.content):
+            raise Unsupported(f"row {row.number} col {col} anchors a shared or array formula")
+        built = _new_cell(row.number, col, writes[col], cell.style if cell else None, values)
+        if built is not None:
+            merged.append(built)
+    # Excel recomputes spans; a stale one would hide the new cells from its loader's hints.
+    start_tag = b"<row" + _SPANS_RE.sub(b"", row.attrs) + b">"
+    return start_tag + lead + b"".join(merged) + trail + b"</row>"
+
+
+def _scan_cells(number: int, inner: bytes) -> list[_OldCell]:
+    cells = []
+    pos = 0
+    last = 0
+    for m in _CELL_RE.finditer(inner):
+        if inner[pos : m.start()].strip():
+            raise Unsupported(f"unexpected content between cells in row {number}")
+        pos = m.end()
+        attrs = _attrs(m.group(1))
+        ref = _CELL_REF_RE.match(attrs.get("r", ""))
+        if ref is None or int(ref.group(2)) != number:
+            raise Unsupported(f"a cell in row {number} without a matching r attribute")
+        col = column_index(ref.group(1))
+        if col <= last:
+            raise Unsupported(f"cells out of order in row {number}")
+        last = col
+        cells.append(_OldCell(col, m.start(), m.end(), attrs.get("s"), m.group(2) or b""))
+    return cells
+
+
+def _is_formula_master(content: bytes) -> bool:
+    formula = _FORMULA_RE.search(content)
+    return formula is not None and "ref" in _attrs(formula.group(1))
+
+
+def _union(a: Bounds | None, b: Bounds) -> Bounds:
+    if a is None:
+        return b
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _grow_dimension(head: bytes, extent: Bounds | None) -> bytes:
+    """Readers trust <dimension> (openpyxl's read-only mode stops at it), so it must cover
+    every written cell."""
+    found = _DIMENSION_RE.search(head)
+    if found is None or extent is None:
+        return head
+    old = range_bounds(found.group(2).decode())
+    if None in old:
+        raise Unsupported(f"dimension {found.group(2)!r} is not a cell range")
+    min_col, min_row, max_col, max_row = (int(v) for v in old if v is not None)
+    new = _union((min_col, min_row, max_col, max_row), extent)
+    if new == (min_col, min_row, max_col, max_row):
+        return head
+    ref = f"{column_letters(new[0])}{new[1]}"
+    if new[:2] != new[2:]:
+        ref += f":{column_letters(new[2])}{new[3]}"
+    return head[: found.start(2)] + ref.encode() + head[found.end(2) :]
