@@ -123,3 +123,44 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _add_member(path: Path, name: str, data: bytes) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(name, data)
+
+
+def test_a_status_write_rewrites_only_the_edited_rows(tmp_path: Path) -> None:
+    """Parts of the file the worker does not know (an office program's extras) survive."""
+    import zipfile
+
+    path = make(tmp_path)
+    _add_member(path, "customXml/item1.xml", b"<office-extra>keep me</office-extra>")
+    book = LocalWorkbook(path)
+    book.read([TAB])
+    book.write([CellWrite(TAB, 2, 1, "ข่าว <ก>"), CellWrite(TAB, 2, 2, "=1+1")])
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("customXml/item1.xml") == b"<office-extra>keep me</office-extra>"
+    assert LocalWorkbook(path).read([TAB])[TAB].rows[1] == ["ข่าว <ก>", "=1+1"]
+
+
+def test_a_workbook_the_row_editor_cannot_handle_is_saved_whole(tmp_path: Path) -> None:
+    import zipfile
+
+    path = make(tmp_path)
+    _add_member(path, "xl/calcChain.xml", b"<calcChain/>")  # as Excel leaves with formulas
+    book = LocalWorkbook(path)
+    book.read([TAB])
+    book.write([CellWrite(TAB, 2, 1, "ข่าว")])
+    assert LocalWorkbook(path).read([TAB])[TAB].rows[1] == ["ข่าว"]
+    with zipfile.ZipFile(path) as zf:
+        assert "xl/calcChain.xml" not in zf.namelist()
+
+
+def test_writing_to_a_missing_tab_names_it(tmp_path: Path) -> None:
+    path = make(tmp_path)
+    book = LocalWorkbook(path)
+    with pytest.raises(SheetError, match="แท็บ 'สรุปผล' ไม่มีในไฟล์ book"):
+        book.write([CellWrite("สรุปผล", 1, 1, "x")])

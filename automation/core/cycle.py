@@ -56,11 +56,10 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Parsed:
-    """One parse of the tabs, with the inputs it came from."""
+    """One parse of the tabs, with what identifies its inputs."""
 
-    form: Tab
-    registry_tab: Tab
-    suppression: Tab | None
+    form: int
+    registry_tab: int
     fingerprints: dict[str, str]
     registry: Registry
     identities: Identities
@@ -68,7 +67,16 @@ class Parsed:
     problems: list[Problem]
 
 
-Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"], Parsed]
+Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
+                 tuple[Registry, Identities, list[Submission], list[Problem]]]
+
+
+def digest(*tabs: Tab | None) -> int:
+    """Tabs' content in one number: equal tabs give equal numbers (a 64-bit hash, so
+    different tabs practically never do; the approval is read again before anything
+    leaves in any case)."""
+    return hash(tuple(None if t is None else (t.title, tuple(map(tuple, t.rows)))
+                      for t in tabs))
 
 
 class ParseCache:
@@ -76,10 +84,10 @@ class ParseCache:
 
     A worker left running polls every few minutes, and most polls find the sheet as it
     was: parsing 30,000 registry rows and 10,000 submissions again would be most of the
-    cycle. Parsing is a pure function of the tabs and the known fingerprints, so equal
-    inputs (compared by value; the local backend even hands back the same objects) give
-    the earlier result. The registry is kept on its own: an approval ticked in the form
-    does not re-parse the registry.
+    cycle. Parsing is a pure function of the tabs and the known fingerprints, so the same
+    inputs give the earlier result. The registry is kept on its own: an approval ticked in
+    the form does not re-parse the registry. Only digests of the tabs are kept, not the
+    tabs, so a changed sheet is never held twice.
     """
 
     def __init__(self) -> None:
@@ -88,15 +96,15 @@ class ParseCache:
     def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
                 fingerprints: dict[str, str], parse: Parse) -> Parsed:
         last = self.last
-        same_registry = (
-            last is not None and last.registry_tab == registry_tab
-            and last.suppression == suppression
-        )
-        if (last is not None and same_registry and last.form == form
+        form_digest, registry_digest = digest(form), digest(registry_tab, suppression)
+        same_registry = last is not None and last.registry_tab == registry_digest
+        if (last is not None and same_registry and last.form == form_digest
                 and last.fingerprints == fingerprints):
             return last
-        self.last = parse(form, registry_tab, suppression, fingerprints,
-                          last.registry if last is not None and same_registry else None)
+        known = last.registry if last is not None and same_registry else None
+        self.last = None  # let the old parse go before the new one is built
+        parsed = parse(form, registry_tab, suppression, fingerprints, known)
+        self.last = Parsed(form_digest, registry_digest, fingerprints, *parsed)
         return self.last
 
 
@@ -175,8 +183,10 @@ class Worker:
             self.s.clock(), parsed.identities,
         )
 
-    def _parse(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-               fingerprints: dict[str, str], registry: Registry | None) -> Parsed:
+    def _parse(
+        self, form: Tab, registry_tab: Tab, suppression: Tab | None,
+        fingerprints: dict[str, str], registry: Registry | None,
+    ) -> tuple[Registry, Identities, list[Submission], list[Problem]]:
         if registry is None:
             registry = parse_registry(
                 registry_tab, self.aliases["registry"], suppression, self.aliases["suppression"],
@@ -188,8 +198,7 @@ class Worker:
             identities=identities,
         )
         items = [replace(i, url=item_url(self.board, i.id)) for i in items]
-        return Parsed(form, registry_tab, suppression, fingerprints, registry, identities,
-                      items, problems)
+        return registry, identities, items, problems
 
     # -- the whole cycle -----------------------------------------------------------
 
