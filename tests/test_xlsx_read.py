@@ -270,6 +270,38 @@ def test_sheet_shapes(tmp_path: Path, rows: str, dimension: str | None) -> None:
     same_as_openpyxl(path, ["รูปแบบ"])
 
 
+def test_pretty_printed_xml_and_formula_text(tmp_path: Path) -> None:
+    """Whitespace between elements and the text of formulas are no part of any value."""
+    rows = """
+    <row r="1">
+      <c r="A1" t="inlineStr">
+        <is>
+          <t xml:space="preserve"> ข้อความ </t>
+          <r><rPr><b/></rPr><t>หนา</t></r>
+          <rPh sb="0" eb="1"><t>อ่าน</t></rPh>
+        </is>
+      </c>
+      <c r="B1">
+        <f>SUM(C1:D1)</f>
+        <v>3</v>
+      </c>
+      <c r="C1" t="str"><f>"ก"&amp;"ข"</f><v>กข</v></c>
+      <c r="D1"><f>1/0</f></c>
+      <c r="E1" s="1">
+        <v>46350</v>
+      </c>
+      <c r="F1" t="inlineStr"><v>ไม่ใช่ค่า</v></c>
+    </row>
+    <row r="2">
+      <c r="A2" t="inlineStr"><is><t/></is></c>
+      <c r="B2"><v/></c>
+    </row>
+    """
+    path = hand_made(tmp_path / "pretty.xlsx", {"สวย": sheet(rows, "A1:F2")})
+    got = same_as_openpyxl(path, ["สวย"])["สวย"]
+    assert got == [[" ข้อความ หนา", 3, "กข", None, datetime(2026, 11, 24)], []]
+
+
 def test_an_empty_tab_and_a_tab_with_no_sheet_data_rows(tmp_path: Path) -> None:
     empty = f'<worksheet xmlns="{MAIN}"><dimension ref="A1"/><sheetData/></worksheet>'
     path = hand_made(tmp_path / "e.xlsx", {"ว่าง": empty, "ว่างด้วย": sheet("", None)})

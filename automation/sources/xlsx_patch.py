@@ -14,11 +14,13 @@ with the fast reader in `xlsx_read`.
 from __future__ import annotations
 
 import bisect
+import io
 import math
 import posixpath
 import re
 import shutil
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -42,6 +44,9 @@ MAX_COL = 16_384
 
 Bounds = tuple[int, int, int, int]
 """min_col, min_row, max_col, max_row"""
+Chunks = list[bytes | memoryview]
+"""An edited sheet as pieces: views into the original XML around a few rebuilt rows, so a
+sheet of tens of MB is never copied whole."""
 DateStylePicker = Callable[[date, "str | None"], str]
 
 
@@ -297,13 +302,13 @@ def patch(source: Path, target: Path, writes: Mapping[str, Mapping[tuple[int, in
         with zipfile.ZipFile(source) as src:
             edited = _edited_parts(src, writes)
             _copy_archive(src, target, edited)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise Unsupported(f"not a readable .xlsx ({exc})") from None
 
 
 def _edited_parts(
     src: zipfile.ZipFile, writes: Mapping[str, Mapping[tuple[int, int], Cell]]
-) -> dict[str, bytes]:
+) -> dict[str, Chunks]:
     if any(posixpath.basename(n).lower() == "calcchain.xml" for n in src.namelist()):
         # Excel reports a stale calculation chain as corruption; openpyxl drops it instead.
         raise Unsupported("workbook has a calculation chain")
@@ -316,7 +321,7 @@ def _edited_parts(
             styles.append(DateStyles(read_number_formats(src)))
         return styles[0].pick(value, current)
 
-    edited = {}
+    edited: dict[str, Chunks] = {}
     for title, cells in writes.items():
         if not cells:
             continue
@@ -324,11 +329,28 @@ def _edited_parts(
             if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                 raise ValueError(f"cell ({row}, {col}) of {title!r} is outside a worksheet")
         values = _CellValues(book.date1904, date_style)
-        edited[parts[title]] = _patch_sheet(src.read(parts[title]), cells, values)
+        edited[parts[title]] = _patch_sheet(_read_member(src, parts[title]), cells, values)
     return edited
 
 
-def _copy_archive(src: zipfile.ZipFile, target: Path, edited: Mapping[str, bytes]) -> None:
+def _read_member(src: zipfile.ZipFile, name: str) -> bytearray:
+    """A member read straight into one buffer of its final size: reading it as bytes would
+    briefly hold it twice."""
+    info = src.getinfo(name)
+    data = bytearray(info.file_size)
+    view = memoryview(data)
+    pos = 0
+    with src.open(info) as stream:
+        assert isinstance(stream, io.BufferedIOBase)  # zipfile's ZipExtFile
+        while pos < len(data) and (n := stream.readinto(view[pos : pos + (1 << 20)])):
+            pos += n
+        if pos != len(data) or stream.read(1):
+            raise Unsupported(f"{name} is not the size the archive says")
+    view.release()
+    return data
+
+
+def _copy_archive(src: zipfile.ZipFile, target: Path, edited: Mapping[str, Chunks]) -> None:
     with zipfile.ZipFile(target, "w") as dst:
         dst.comment = src.comment
         for info in src.infolist():
@@ -337,7 +359,9 @@ def _copy_archive(src: zipfile.ZipFile, target: Path, edited: Mapping[str, bytes
             out.external_attr = info.external_attr
             out.file_size = info.file_size  # lets zipfile decide on zip64 up front
             if info.filename in edited:
-                dst.writestr(out, edited[info.filename])
+                with dst.open(out, "w") as writer:
+                    for chunk in edited[info.filename]:
+                        writer.write(chunk)
             elif info.is_dir():
                 dst.writestr(out, b"")
             else:
@@ -429,31 +453,33 @@ class _Row:
     empty: bool
 
 
-def _patch_sheet(xml: bytes, cells: Mapping[tuple[int, int], Cell], values: _CellValues) -> bytes:
+def _patch_sheet(
+    xml: bytearray, cells: Mapping[tuple[int, int], Cell], values: _CellValues
+) -> Chunks:
     _check_root(xml)
     opening = _SHEET_DATA_RE.search(xml)
     if opening is None:
         raise Unsupported("no unprefixed <sheetData> in the sheet")
     if opening.group(2):  # <sheetData/>: an empty sheet
-        head = xml[: opening.start()] + b"<sheetData" + opening.group(1) + b">"
-        body, tail = b"", b"</sheetData>" + xml[opening.end() :]
+        head_end = body_start = body_end = opening.start()
+        tail_start = opening.end()
+        open_tag, close_tag = b"<sheetData" + opening.group(1) + b">", b"</sheetData>"
     else:
         closing = _SHEET_DATA_END_RE.search(xml, opening.end())
         if closing is None:
             raise Unsupported("unterminated <sheetData>")
-        head, body, tail = (
-            xml[: opening.end()],
-            xml[opening.end() : closing.start()],
-            xml[closing.start() :],
-        )
+        head_end = body_start = opening.end()
+        body_end = tail_start = closing.start()
+        open_tag = close_tag = b""
     by_row: dict[int, dict[int, Cell]] = {}
     for (row, col), value in cells.items():
         by_row.setdefault(row, {})[col] = value
-    new_body, extent = _patch_rows(body, by_row, values)
-    return _grow_dimension(head, extent) + new_body + tail
+    rows, extent = _patch_rows(xml, body_start, body_end, by_row, values)
+    head = _grow_dimension(xml, head_end, extent)
+    return [*head, open_tag, *rows, close_tag, memoryview(xml)[tail_start:]]
 
 
-def _check_root(xml: bytes) -> None:
+def _check_root(xml: bytearray) -> None:
     declared = _ENCODING_RE.match(xml[:200])
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         raise Unsupported(f"sheet XML in {declared.group(1)!r}")
@@ -465,10 +491,10 @@ def _check_root(xml: bytes) -> None:
         raise Unsupported("sheet is not in the transitional spreadsheetml namespace")
 
 
-def _scan_rows(body: bytes) -> list[_Row]:
+def _scan_rows(xml: bytearray, start: int, end: int) -> list[_Row]:
     rows = []
     last = 0
-    for m in _ROW_RE.finditer(body):
+    for m in _ROW_RE.finditer(xml, start, end):
         found = _ROW_NUMBER_RE.search(m.group(1))
         if found is None or not found.group(1).isdigit():
             raise Unsupported("a row without a plain r attribute")
@@ -481,13 +507,19 @@ def _scan_rows(body: bytes) -> list[_Row]:
 
 
 def _patch_rows(
-    body: bytes, by_row: Mapping[int, Mapping[int, Cell]], values: _CellValues
-) -> tuple[bytes, Bounds | None]:
-    """The new sheetData content, and the extent of the cells that now hold something."""
-    rows = _scan_rows(body)
+    xml: bytearray,
+    start: int,
+    end: int,
+    by_row: Mapping[int, Mapping[int, Cell]],
+    values: _CellValues,
+) -> tuple[Chunks, Bounds | None]:
+    """The new content of <sheetData> (xml[start:end]), and the extent of the cells that now
+    hold something."""
+    view = memoryview(xml)
+    rows = _scan_rows(xml, start, end)
     numbers = [r.number for r in rows]
-    out: list[bytes] = []
-    pos = 0
+    out: Chunks = []
+    pos = start
     extent: Bounds | None = None
     for number in sorted(by_row):
         writes = by_row[number]
@@ -497,24 +529,24 @@ def _patch_rows(
         i = bisect.bisect_left(numbers, number)
         if i < len(rows) and numbers[i] == number:
             row = rows[i]
-            inner_end, end = _row_end(body, row)
-            out.append(body[pos : row.start])
-            out.append(_edit_row(row, body[row.tag_end : inner_end], writes, values))
-            pos = end
+            inner_end, row_end = _row_end(xml, row, end)
+            out.append(view[pos : row.start])
+            out.append(_edit_row(row, bytes(xml[row.tag_end : inner_end]), writes, values))
+            pos = row_end
         else:
-            at = rows[i].start if i < len(rows) else len(body)
-            out.append(body[pos:at])
+            at = rows[i].start if i < len(rows) else end
+            out.append(view[pos:at])
             out.append(_new_row(number, writes, values))
             pos = at
-    out.append(body[pos:])
-    return b"".join(out), extent
+    out.append(view[pos:end])
+    return out, extent
 
 
-def _row_end(body: bytes, row: _Row) -> tuple[int, int]:
+def _row_end(xml: bytearray, row: _Row, end: int) -> tuple[int, int]:
     """Where the row's content ends and where its element ends."""
     if row.empty:
         return row.tag_end, row.tag_end
-    closing = _ROW_END_RE.search(body, row.tag_end)
+    closing = _ROW_END_RE.search(xml, row.tag_end, end)
     if closing is None:
         raise Unsupported(f"unterminated row {row.number}")
     return closing.start(), closing.end()
@@ -598,20 +630,21 @@ def _union(a: Bounds | None, b: Bounds) -> Bounds:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def _grow_dimension(head: bytes, extent: Bounds | None) -> bytes:
-    """Readers trust <dimension> (openpyxl's read-only mode stops at it), so it must cover
-    every written cell."""
-    found = _DIMENSION_RE.search(head)
+def _grow_dimension(xml: bytearray, head_end: int, extent: Bounds | None) -> Chunks:
+    """The sheet up to <sheetData>, with a <dimension> that covers every written cell:
+    readers trust it (openpyxl's read-only mode stops at it)."""
+    view = memoryview(xml)
+    found = _DIMENSION_RE.search(xml, 0, head_end)
     if found is None or extent is None:
-        return head
+        return [view[:head_end]]
     old = range_bounds(found.group(2).decode())
     if None in old:
         raise Unsupported(f"dimension {found.group(2)!r} is not a cell range")
     min_col, min_row, max_col, max_row = (int(v) for v in old if v is not None)
     new = _union((min_col, min_row, max_col, max_row), extent)
     if new == (min_col, min_row, max_col, max_row):
-        return head
+        return [view[:head_end]]
     ref = f"{column_letters(new[0])}{new[1]}"
     if new[:2] != new[2:]:
         ref += f":{column_letters(new[2])}{new[3]}"
-    return head[: found.start(2)] + ref.encode() + head[found.end(2) :]
+    return [view[: found.start(2)], ref.encode(), view[found.end(2) : head_end]]

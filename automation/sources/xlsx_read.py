@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, cast
@@ -56,7 +57,7 @@ def read_tabs(path: Path, titles: Sequence[str]) -> dict[str, list[list[Cell]]]:
             parts = {title: book.part(title) for title in titles}
             values = _Values(zf, book.date1904)
             return {title: _read_sheet(zf, parts[title], values) for title in titles}
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise Unsupported(f"not a readable .xlsx ({exc})") from None
 
 
@@ -83,17 +84,10 @@ class _Values:
         except (ValueError, IndexError):
             raise Unsupported(f"shared string {index!r} does not exist") from None
 
-    def number(self, text: str, style: int) -> Value:
+    def date(self, serial: int | float, style: int) -> Value:
+        """A number in a date-formatted cell (style in `dates`)."""
         try:
-            number: int | float = (
-                float(text) if "." in text or "E" in text or "e" in text else int(text)
-            )
-        except ValueError:
-            raise Unsupported(f"{text!r} is not a number") from None
-        if style not in self.dates:
-            return number
-        try:
-            return from_excel(number, self.epoch, style in self.durations)
+            return from_excel(serial, self.epoch, style in self.durations)
         except (OverflowError, ValueError):
             return "#VALUE!"  # openpyxl's stand-in for a date serial out of range
 
@@ -268,25 +262,33 @@ def _place(cells: Row, max_col: int | None) -> list[Cell]:
     return cast(list[Cell], row)
 
 
+_DIGITS = "0123456789"
 _COLUMNS: dict[str, int] = {}
+"""Column number by the letters part of a reference ("AB" of "AB12"), filled as met."""
 
 
 def _column(ref: str) -> int:
-    letters = ref.rstrip("0123456789").lstrip("$").rstrip("$")
-    col = _COLUMNS.get(letters)
-    if col is None:
-        if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
-            raise Unsupported(f"bad cell reference {ref!r}")
-        col = 0
-        for ch in letters.upper():
-            col = col * 26 + ord(ch) - 64
-        _COLUMNS[letters] = col
+    key = ref.rstrip(_DIGITS)
+    letters = key.strip("$")
+    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        raise Unsupported(f"bad cell reference {ref!r}")
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    _COLUMNS[key] = col
     return col
 
 
 class _SheetParser:
     """expat callbacks that collect (row number, [(column, value)]) as openpyxl's
-    WorkSheetParser does, without building elements for the cells."""
+    WorkSheetParser does, without building elements for the cells.
+
+    Every Python callback costs about as much as the XML parsing itself, so there are as few
+    as possible: no end-tag handler except while the text of a <v> or <t> is being read, and
+    a cell is completed when the next cell or row starts (or the sheet ends). Per the schema,
+    <v>, <is> and <t> occur only inside cells, so nothing after the last cell can be
+    mistaken for part of it.
+    """
 
     def __init__(self, values: _Values) -> None:
         self.values = values
@@ -294,14 +296,17 @@ class _SheetParser:
         self.dimension: tuple[int | None, ...] | None = None
         self._parser = expat.ParserCreate()
         self._parser.buffer_text = True
-        self._parser.buffer_size = 1 << 16
+        # Text comes in fewer, larger pieces (a cell holds up to 32,767 characters).
+        self._parser.buffer_size = 1 << 17
         self._parser.StartElementHandler = self._root
+        self._flush: Callable[[], None] = lambda: None
 
     def feed(self, stream: IO[bytes]) -> None:
         parse = self._parser.Parse
         while chunk := stream.read(_CHUNK):
             parse(chunk, False)
         parse(b"", True)
+        self._flush()
 
     def _root(self, name: str, attrs: dict[str, str]) -> None:
         # Names are matched as written; the root tells which prefix (usually none) the
@@ -315,90 +320,109 @@ class _SheetParser:
     def _install(self, p: str) -> None:
         c_tag, v_tag, is_tag, t_tag = p + "c", p + "v", p + "is", p + "t"
         row_tag, r_tag, rph_tag, dim_tag = p + "row", p + "r", p + "rPh", p + "dimension"
+        parser = self._parser
         values = self.values
-        number, typed, dates = values.number, values.typed, values.dates
+        as_date, typed, dates = values.date, values.typed, values.dates
         rows = self.rows
+        columns, digits = _COLUMNS, _DIGITS
         cells: Row = []
         row_number = col = style = 0
         kind = "n"
-        # expat appends text straight into `buf` (a C call, no Python frame per text node);
-        # it is emptied where a <v> or <t> starts and read where it ends.
+        pending = False  # a cell has started and is not yet in `cells`
+        # expat appends text straight into `buf` (a C call, no Python frame per text node)
+        # only between the start and the end of a <v> or <t>.
         buf: list[str] = []
         v_text: str | None = None
-        has_is = in_is = in_run = in_phonetic = False
+        has_is = in_run = in_phonetic = False
         plain: str | None = None
-        run: str | None = None
         runs: list[str] = []
 
+        def finish() -> None:
+            nonlocal pending
+            pending = False
+            value: Value
+            if kind == "inlineStr":
+                # openpyxl's Text.content: the string's own <t>, then each run's <t>.
+                value = ((plain or "") + "".join(runs) if runs else plain or "") if has_is else None
+            elif not v_text:
+                value = None  # no <v>, or an empty one
+            elif kind == "n":
+                value = _number(v_text)
+                if style in dates:
+                    value = as_date(value, style)
+            else:
+                value = typed(kind, v_text)
+            cells.append((col, value))
+
+        def end_v(name: str) -> None:
+            nonlocal v_text
+            parser.CharacterDataHandler = parser.EndElementHandler = None
+            if v_text is None:  # the first <v>, as findtext takes it
+                v_text = "".join(buf)
+
+        def end_t(name: str) -> None:
+            nonlocal plain
+            parser.CharacterDataHandler = parser.EndElementHandler = None
+            if in_run:
+                runs.append("".join(buf))
+            else:
+                plain = "".join(buf)
+
         def start(name: str, attrs: dict[str, str]) -> None:
-            nonlocal col, kind, style, v_text, has_is, in_is, in_run, in_phonetic
-            nonlocal plain, run, row_number, cells
+            nonlocal col, kind, style, pending, v_text, has_is, in_run, in_phonetic
+            nonlocal plain, row_number, cells
             if name == c_tag:
+                if pending:
+                    finish()
                 ref = attrs.get("r")
-                col = _column(ref) if ref else col + 1
+                # The cache lookup is inlined: this runs for every cell of the sheet.
+                col = (columns.get(ref.rstrip(digits)) or _column(ref)) if ref else col + 1
                 kind = attrs.get("t", "n")
                 s = attrs.get("s")
                 style = _style(s) if s else 0
                 v_text = None
-                has_is = False
-            elif name in (t_tag, v_tag):
-                buf.clear()
+                pending = True
+                has_is = in_run = in_phonetic = False
+            elif name == t_tag:
+                # Phonetic guides (<rPh>, after the text) are no part of the value.
+                if pending and has_is and not in_phonetic:
+                    buf.clear()
+                    parser.CharacterDataHandler = buf.append
+                    parser.EndElementHandler = end_t
+            elif name == v_tag:
+                if pending:
+                    buf.clear()
+                    parser.CharacterDataHandler = buf.append
+                    parser.EndElementHandler = end_v
             elif name == is_tag:
-                in_is = has_is = True
+                has_is = True
                 plain = None
-                runs.clear()
+                if runs:
+                    runs.clear()
+            elif name == r_tag:
+                in_run = has_is
+            elif name == rph_tag:
+                in_phonetic = True
             elif name == row_tag:
+                if pending:
+                    finish()
                 row_number = _row_number(attrs.get("r"), row_number)
                 col = 0
                 cells = []
                 rows.append((row_number, cells))
-            elif name == r_tag:
-                in_run = in_is
-                run = None
-            elif name == rph_tag:
-                in_phonetic = True
             elif name == dim_tag and self.dimension is None:
                 self.dimension = range_bounds(attrs.get("ref", ""))
 
-        def end(name: str) -> None:
-            nonlocal v_text, in_is, in_run, in_phonetic, plain, run
-            if name == c_tag:
-                value: Value
-                if kind == "inlineStr":
-                    value = (plain or "") + "".join(runs) if has_is else None
-                elif not v_text:
-                    value = None  # no <v>, or an empty one
-                elif kind == "n":
-                    value = number(v_text, style) if style in dates else _number(v_text)
-                else:
-                    value = typed(kind, v_text)
-                cells.append((col, value))
-            elif name == t_tag:
-                # Like openpyxl's Text: the last <t> of the string and of each run counts;
-                # phonetic guides (<rPh>) are no part of the value.
-                if in_is and not in_phonetic:
-                    if in_run:
-                        run = "".join(buf)
-                    else:
-                        plain = "".join(buf)
-            elif name == v_tag:
-                if v_text is None:  # the first <v>, as findtext takes it
-                    v_text = "".join(buf)
-            elif name == is_tag:
-                in_is = False
-            elif name == r_tag:
-                if in_run and run is not None:
-                    runs.append(run)
-                in_run = False
-            elif name == rph_tag:
-                in_phonetic = False
+        def flush() -> None:
+            if pending:
+                finish()
 
-        self._parser.StartElementHandler = start
-        self._parser.EndElementHandler = end
-        self._parser.CharacterDataHandler = buf.append
+        parser.StartElementHandler = start
+        self._flush = flush
 
 
 def _number(text: str) -> int | float:
+    """openpyxl's _cast_number."""
     try:
         return float(text) if "." in text or "E" in text or "e" in text else int(text)
     except ValueError:
