@@ -42,7 +42,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -52,7 +51,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 from benchmarks.line_sink import LineDelaySink
 from benchmarks.provider_sink import ProviderSink
 from benchmarks.raw_smtp import PASSWORD, USER
-from tests.workload import FORM, Workload, cluster_name, form_row, make_workload, smtp_table
+from tests.workload import Workload, make_workload, smtp_table
 
 QUIET = ("[publish]\nacknowledge = false\nnotify_submitters = false\ndirector_digest = false\n"
          "officer_report = false\n")
@@ -286,14 +285,24 @@ def cpu_per_message(base: Path, messages: int) -> tuple[list[Row], dict[str, flo
 
 def at_scale(base: Path, registry: int, submissions: int, approvals: int
              ) -> list[tuple[str, Run]]:
-    """Cycles of a worker kept running (`automation run`), then one cron-style `--once`."""
-    import openpyxl
+    """Cycles of a worker kept running (`automation run`), then one cron-style `--once`.
 
-    work = make_workload(base / "scale", members=registry, approved=0, old_items=submissions,
-                         extra_config=QUIET.replace("acknowledge = false", "acknowledge = true"))
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.kept_worker", str(work.config)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parent.parent)
+    The workbook is built and edited by ``benchmarks.scale_edit`` in processes of their
+    own, so this process stays small: a child counts its parent's memory at start-up in
+    its own peak RSS.
+    """
+    root = Path(__file__).resolve().parent.parent
+
+    def edit(*args: object) -> str:
+        done = subprocess.run([sys.executable, "-m", "benchmarks.scale_edit",
+                               *map(str, args)], cwd=root, check=True, text=True,
+                              stdout=subprocess.PIPE)
+        return done.stdout.strip()
+
+    config = Path(edit("make", base / "scale", registry, submissions))
+    workbook = config.parent / "workbook.xlsx"
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.kept_worker", str(config)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root)
     assert proc.stdin is not None and proc.stdout is not None
 
     def cycle() -> Run:
@@ -309,22 +318,13 @@ def at_scale(base: Path, registry: int, submissions: int, approvals: int
 
     try:
         results = [("first cycle (IDs for every row)", cycle()), ("poll, no change", cycle())]
-        book = openpyxl.load_workbook(work.workbook)
-        sheet = book[FORM]
-        now = datetime.now().replace(microsecond=0)
-        clusters = max(1, registry // 20)
-        for i in range(approvals):
-            sheet.append(form_row(80_000 + i, now - timedelta(minutes=i),
-                                  f"ข่าวอนุมัติใหม่ {i + 1}", True,
-                                  cluster_name(i * 7 % clusters + 1)))
-        book.save(work.workbook)
-        del book, sheet
+        edit("approve", workbook, approvals, max(1, registry // 20))
         results.append((f"poll, {approvals} new approvals", cycle()))
         results.append(("poll, no change (after)", cycle()))
     finally:
         proc.stdin.close()
         proc.wait()
-    results.append(("cron --once, no change (whole run)", run_project(work.config)))
+    results.append(("cron --once, no change (whole run)", run_project(config)))
     return results
 
 

@@ -11,7 +11,6 @@ worker's alone.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -23,10 +22,14 @@ from automation import config as config_mod
 from automation.wiring import worker
 
 
-def _rss_now_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        pages = int(fh.read().split()[1])
-    return pages * resource.getpagesize() / 2**20
+def _memory_mb(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process since it started its program: unlike
+    ru_maxrss, not counting the memory of the parent it was forked from."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main(argv: list[str]) -> int:
@@ -39,8 +42,8 @@ def main(argv: list[str]) -> int:
             "seconds": round(seconds, 3),
             "sent": report.sent + report.notices,
             "requests": report.sheet_requests,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "rss_mb": round(_rss_now_mb(), 1),
+            "peak_mb": round(_memory_mb("VmHWM"), 1),
+            "rss_mb": round(_memory_mb("VmRSS"), 1),
         }), flush=True)
     return 0
 

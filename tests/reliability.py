@@ -129,9 +129,10 @@ def check_deliveries(
 ) -> list[str]:
     """Violations of the guarantees (empty when all hold).
 
-    ``stale_kinds``: kinds whose pending rows may be left behind on purpose (a director's
-    digest of an earlier day is replaced by today's, not sent late). ``ids``: title → news
-    ID when the sheet is not the workload's workbook.
+    ``stale_kinds``: kinds whose rows may end failed on purpose (a director's digest held
+    back on an earlier day is settled when the next day's is made, not sent late); nothing
+    of any kind may stay pending. ``ids``: title → news ID when the sheet is not the
+    workload's workbook.
     """
     problems: list[str] = []
     if ids is None:
@@ -160,9 +161,10 @@ def check_deliveries(
             problems.append(f"{len(lost)} notices never delivered: {sorted(lost)[:4]}")
     if got.pairs("bad-to"):
         problems.append(f"To: header differs from the envelope: {sorted(got.pairs('bad-to'))[:3]}")
+    pending = ledger_statuses(work.ledger).get("pending")
+    if pending:
+        problems.append(f"{pending} ledger rows still pending")
     statuses = ledger_statuses(work.ledger, stale_kinds)
-    if statuses.get("pending"):
-        problems.append(f"{statuses['pending']} ledger rows still pending")
     if statuses.get("failed", 0) > allow_failed:
         problems.append(f"{statuses['failed']} ledger rows failed")
     return problems

@@ -146,3 +146,27 @@ def test_config_of_demo_is_valid(driver: SheetDriver) -> None:
     config = config_mod.load(driver.config)
     assert config.sheets.backend == driver.backend
     assert config.mail.outbox == (driver.config.parent / "outbox").resolve()
+
+
+def test_a_director_digest_held_back_yesterday_does_not_stay_queued(
+    driver: SheetDriver, tmp_path: Path,
+) -> None:
+    from datetime import datetime, timedelta
+
+    from automation.ledger.sqlite import SqliteLedger
+    from automation.ports import DeliveryRecord
+    from automation.thaidate import BANGKOK
+
+    yesterday = datetime.now(BANGKOK) - timedelta(days=1)
+    item = f"digest-{yesterday.date().isoformat()}"
+    key = f"director_digest:{item}:director@office.example.test"
+    office = tmp_path / "office"
+    ledger = SqliteLedger(office / "ledger.sqlite3")
+    ledger.begin(DeliveryRecord(key, "director_digest", item, "director@office.example.test",
+                                "email", "<held@office.example.test>", "pending"), yesterday)
+    driver.run_cycle()
+    record = SqliteLedger(office / "ledger.sqlite3").get(key)
+    assert record is not None and record.status == "failed"
+    assert "แทนด้วยสรุปข่าวรออนุมัติของวันที่" in record.error
+    today = [m for m in outbox(office / "outbox") if m["X-PR-Kind"] == "director_digest"]
+    assert today and all(item not in str(m["X-PR-Item"]) for m in today)

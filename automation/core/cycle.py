@@ -426,6 +426,13 @@ class Worker:
         if not self.config.publish.director_digest or not self.config.office.director_email:
             return
         now = self.s.clock()
+        day = now.astimezone(BANGKOK).date().isoformat()
+        # A digest held back on its day (quota, a provider outage) is never sent later:
+        # the next day's lists the same waiting items. Settle it so it does not stay queued.
+        for stale in self.s.ledger.unsettled("director_digest"):
+            if stale.item_id != f"digest-{day}":
+                self.s.ledger.finish(stale.key, "failed", now,
+                                     f"ไม่ได้ส่ง: แทนด้วยสรุปข่าวรออนุมัติของวันที่ {day}")
         waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
         if not waiting:
             return
@@ -435,7 +442,6 @@ class Worker:
         pending.sort(key=lambda w: -w.waiting_days)
         context = {"office": self.office, "now": now, "pending": pending,
                    "oldest_days": pending[0].waiting_days}
-        day = now.astimezone(BANGKOK).date().isoformat()
         addresses, _bad = parse_addresses(self.config.office.director_email)
         self._send(
             [self._envelope("director_digest", f"digest-{day}", a, None, context, DIGEST)

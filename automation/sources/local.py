@@ -16,17 +16,16 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-import openpyxl
-from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Tab
-from automation.sources import xlsx_patch
+from automation.sources import xlsx_patch, xlsx_read
+
+if TYPE_CHECKING:  # openpyxl loads only for files the row editor and reader decline
+    from openpyxl.cell.cell import Cell as XlCell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 Stamp = tuple[int, int, int]
 """(mtime in ns, size, inode): saving in an office program or replacing the file changes it."""
@@ -58,6 +57,16 @@ class LocalWorkbook:
         return {t: known[t] for t in tabs}
 
     def _read_file(self, tabs: Sequence[str]) -> dict[str, Tab]:
+        try:
+            read = xlsx_read.read_tabs(self.path, tabs)
+        except xlsx_patch.MissingTab as exc:
+            raise self._missing(exc.title, exc.present) from None
+        except (xlsx_patch.Unsupported, OSError):
+            # openpyxl reads what the fast reader declines, or says clearly what is wrong.
+            return self._read_with_openpyxl(tabs)
+        return {title: Tab(title, rows) for title, rows in read.items()}
+
+    def _read_with_openpyxl(self, tabs: Sequence[str]) -> dict[str, Tab]:
         book = self._load(read_only=True)
         try:
             result = {}
@@ -115,6 +124,8 @@ class LocalWorkbook:
     @staticmethod
     def create(path: Path, tabs: dict[str, list[list[Any]]]) -> None:
         """Write a new workbook (used by `automation init`)."""
+        from openpyxl.workbook.workbook import Workbook
+
         book = Workbook()
         default = book.active
         for title, values in tabs.items():
@@ -179,6 +190,9 @@ class LocalWorkbook:
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def _load(self, read_only: bool) -> Workbook:
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
             return openpyxl.load_workbook(self.path, read_only=read_only, data_only=True)
         except FileNotFoundError:
