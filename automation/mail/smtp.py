@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import smtplib
 import ssl
 from pathlib import Path
@@ -9,6 +11,9 @@ from pathlib import Path
 from automation.errors import DeliveryError
 from automation.mail.replies import DEFAULT_RULES, ReplyRule, classify
 from automation.ports import Envelope
+
+# A line starting with a dot gets a second one on the wire (RFC 5321 4.5.2).
+_DOT = re.compile(rb"(?m)^\.")
 
 
 class SmtpTransport:
@@ -84,6 +89,9 @@ class SmtpSession:
     def send(self, envelope: Envelope) -> None:
         data = envelope.data()
         try:
+            if self._can_pipeline(envelope):
+                self._pipelined(envelope.sender, envelope.recipient, data)
+                return
             refused = self.client.sendmail(envelope.sender, [envelope.recipient], data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
@@ -99,6 +107,54 @@ class SmtpSession:
         if refused:
             code, text = next(iter(refused.values()))
             raise self._error(code, text)
+
+    def _can_pipeline(self, envelope: Envelope) -> bool:
+        self.client.ehlo_or_helo_if_needed()
+        return (self.client.has_extn("pipelining")
+                and envelope.sender.isascii() and envelope.recipient.isascii())
+
+    def _pipelined(self, sender: str, recipient: str, data: bytes) -> None:
+        """MAIL, RCPT and DATA in one packet (RFC 2920): one round trip to the provider
+        instead of three, for every message. The replies come back in order; each is
+        judged as ``sendmail`` would judge it."""
+        client = self.client
+        size = f" SIZE={len(data)}" if client.has_extn("size") else ""
+        client.send(f"MAIL FROM:<{sender}>{size}\r\nRCPT TO:<{recipient}>\r\nDATA\r\n")
+        replies: list[tuple[int, bytes]] = []
+        for _command in ("MAIL", "RCPT", "DATA"):
+            code, text = client.getreply()
+            if code == 421:  # the provider closes the connection after saying so
+                client.close()
+                raise smtplib.SMTPResponseException(code, text)
+            replies.append((code, text))
+        (mail, mail_text), (rcpt, rcpt_text), (go, go_text) = replies
+        if go == 354 and (mail != 250 or rcpt not in (250, 251)):
+            # A server that opened DATA anyway gets an empty message it cannot deliver.
+            client.send(b".\r\n")
+            client.getreply()
+        if mail != 250:
+            self._reset()
+            raise smtplib.SMTPSenderRefused(mail, mail_text, sender)
+        if rcpt not in (250, 251):
+            self._reset()
+            raise smtplib.SMTPRecipientsRefused({recipient: (rcpt, rcpt_text)})
+        if go != 354:
+            self._reset()
+            raise smtplib.SMTPDataError(go, go_text)
+        body = _DOT.sub(b"..", data)
+        client.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
+        code, text = client.getreply()
+        if code == 421:
+            client.close()
+        elif code != 250:
+            self._reset()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, text)
+
+    def _reset(self) -> None:
+        # A connection that fails here is the next message's session error.
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            self.client.rset()
 
     def _error(self, code: int, text: bytes | str) -> DeliveryError:
         message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)

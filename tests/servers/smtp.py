@@ -24,6 +24,9 @@ Behaviour a provider shows and the worker must cope with can be switched on:
   quota exceeded"``; a ``421`` reply is followed by closing the connection, as RFC 5321
   requires, and the special reply ``"drop"`` closes the connection with no reply at all.
   A non-2xx scripted DATA reply means the message is not recorded.
+* ``pipelining`` — PIPELINING (RFC 2920) advertised in the EHLO reply, as Gmail and
+  Microsoft 365 do (default on); aiosmtpd reads commands line by line, so a client may
+  send MAIL, RCPT and DATA together.
 * ``fail_rcpt`` — ``{address: reply}``: RCPT TO for that address (case-insensitive)
   always gets ``reply`` (``"drop"`` and ``421`` behave as in ``script``); a scripted
   RCPT reply wins over it.
@@ -180,15 +183,25 @@ class _Handler:
     def __init__(
         self, *, script: Mapping[int, str], script_stage: ScriptStage,
         fail_rcpt: Mapping[str, str], username: str | None, password: str | None,
-        on_message: Callable[[ReceivedMessage], None] | None,
+        on_message: Callable[[ReceivedMessage], None] | None, pipelining: bool = True,
     ) -> None:
         self.stats = _Stats()
+        self.pipelining = pipelining
         self.script = dict(script)
         self.script_stage = script_stage
         self.fail_rcpt = {address.lower(): reply for address, reply in fail_rcpt.items()}
         self.username = username
         self.password = password
         self.on_message = on_message
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(
         self, server: _ProviderSMTP, session: Session, envelope: Envelope,
@@ -284,6 +297,7 @@ class SmtpServer:
         fail_rcpt: Mapping[str, str] | None = None,
         on_message: Callable[[ReceivedMessage], None] | None = None,
         port: int = 0,
+        pipelining: bool = True,
     ) -> None:
         """``on_message`` is called in the server thread for each accepted message;
         ``port=0`` picks a free port."""
@@ -304,6 +318,7 @@ class SmtpServer:
         self._handler = _Handler(
             script=script or {}, script_stage=script_stage, fail_rcpt=fail_rcpt or {},
             username=username, password=password, on_message=on_message,
+            pipelining=pipelining,
         )
         self._tls_context: ssl.SSLContext | None = None
         self._tempdir: Path | None = None
