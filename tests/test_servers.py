@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from imap_tools import MailBox, MailboxLoginError, MailBoxUnencrypted
 
+from benchmarks.network_sink import NetworkSink
 from benchmarks.provider_sink import ProviderSink
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
@@ -286,6 +287,22 @@ def test_provider_sink_in_process(tmp_path: Path) -> None:
     assert lines == [
         {"rcpt": ["a@example.test", "ข@example.test"], "message_id": "<bulletin-1@example.test>"}
     ]
+
+
+def test_network_sink_carries_tls_and_pipelined_commands_through_its_link() -> None:
+    with NetworkSink(rtt_ms=4) as sink:
+        assert sink.port != sink.server.port, "clients reach the server through the link"
+        with smtplib.SMTP(sink.host, sink.port, timeout=5) as smtp:
+            smtp.starttls(context=ssl.create_default_context(cafile=sink.cafile))
+            smtp.login("any-user", "any-password")
+            assert smtp.has_extn("pipelining")
+            data = bulletin(2).as_bytes().replace(b"\n", b"\r\n")
+            smtp.send(b"MAIL FROM:<pr@example.test>\r\nRCPT TO:<a@example.test>\r\nDATA\r\n")
+            assert [smtp.getreply()[0] for _ in range(3)] == [250, 250, 354]
+            smtp.send(data + b".\r\n")
+            assert smtp.getreply()[0] == 250
+        sink.server.wait_for(1, timeout=2)
+        assert sink.accepted == 1 and sink.server.messages[0].tls
 
 
 def test_provider_sink_command_line(tmp_path: Path) -> None:
