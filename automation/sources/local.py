@@ -95,7 +95,8 @@ class LocalWorkbook:
         except xlsx_patch.Unsupported:
             self._modify(lambda book: _apply(book, writes, self))
         after = _written(before[1], writes) if before else None
-        self._known = (self._file_stamp(), after) if after is not None else None
+        # The stamp taken under the writer lock: another writer may follow at once.
+        self._known = (self._stamp, after) if after is not None and self._stamp else None
 
     def append(self, tab: str, rows: Sequence[Sequence[Cell]]) -> None:
         def run(book: Workbook) -> None:
