@@ -19,7 +19,7 @@ import contextlib
 import threading
 from typing import Any
 
-from tests.servers.smtp import SmtpServer
+from benchmarks.provider_sink import ProviderSink
 
 
 class LatencyLink:
@@ -88,36 +88,31 @@ class LatencyLink:
             sender.cancel()
 
 
-class NetworkSink:
-    """``SmtpServer`` (STARTTLS + AUTH) reached through a ``LatencyLink``."""
+class NetworkSink(ProviderSink):
+    """The provider sink with no delay of its own, reached through a ``LatencyLink``."""
 
-    host = "127.0.0.1"
-
-    def __init__(self, rtt_ms: float = 20.0, *, pipelining: bool = True) -> None:
-        self.server = SmtpServer(tls=True, auth=True, username=None, password=None,
-                                 pipelining=pipelining)  # any login, as the other sinks
-        self.rtt_ms = rtt_ms
+    def __init__(self, rtt_ms: float = 20.0) -> None:
+        super().__init__(rtt_ms=0)
+        self.link_rtt_ms = rtt_ms
         self.link: LatencyLink | None = None
 
     @property
     def port(self) -> int:
-        assert self.link is not None
+        assert self.link is not None, "start the sink first"
         return self.link.port
 
-    @property
-    def cafile(self) -> str | None:
-        return self.server.cafile
-
-    @property
-    def accepted(self) -> int:
-        return len(self.server.messages)
-
-    def __enter__(self) -> NetworkSink:
-        self.server.start()
-        self.link = LatencyLink(self.server.port, self.rtt_ms / 2000).start()
+    def start(self) -> NetworkSink:
+        super().start()
+        self.link = LatencyLink(self.server.port, self.link_rtt_ms / 2000).start()
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def stop(self) -> None:
         if self.link is not None:
             self.link.stop()
-        self.server.stop()
+        super().stop()
+
+    def __enter__(self) -> NetworkSink:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()

@@ -8,9 +8,13 @@ that was not approved, and the ledger holds nothing unsettled.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.policy
+import signal
 import sqlite3
+import subprocess
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +35,23 @@ from tests.sheet_driver import SPREADSHEET_ID, TokenEndpoint, connect, service_a
 from tests.workload import FORM, REGISTRY, SUPPRESSION, Workload, registry_rows
 
 SUMMARIES: list[str] = []
+
+
+def kill_when(proc: subprocess.Popen[bytes], reached: Callable[[], bool], extra: float) -> bool:
+    """SIGKILL ``proc`` once ``reached()`` (polled) holds, ``extra`` seconds later, so the
+    kill lands anywhere in the work; False if the process ended first."""
+    while proc.poll() is None:
+        if not reached():
+            time.sleep(0.002)
+            continue
+        if extra:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=extra)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            return True
+    return False
 
 
 def summary(suite: str, cases: int, failures: int, detail: str = "") -> str:

@@ -16,15 +16,12 @@ uncertain for the officer to check (counted, not failed).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +30,7 @@ import pytest
 
 from automation.channels.publisher import UNCERTAIN
 from automation.ledger.sqlite import SqliteLedger
-from tests.reliability import summary
+from tests.reliability import kill_when, summary
 from tests.servers import channel_apis as api_mod
 from tests.servers.channel_apis import ChannelAPIs
 from tests.workload import make_workload
@@ -78,23 +75,6 @@ def _run(config: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-def _kill_when(api: ChannelAPIs, proc: subprocess.Popen[bytes], target: int, extra: float
-               ) -> bool:
-    """SIGKILL ``proc`` once the APIs have taken ``target`` requests; False if it ended first."""
-    while proc.poll() is None:
-        if len(api.calls) < target:
-            time.sleep(0.002)
-            continue
-        if extra:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=extra)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            return True
-    return False
-
-
 def _items(posts: list[dict[str, object]]) -> Counter[str]:
     found: Counter[str] = Counter()
     for post in posts:
@@ -110,7 +90,8 @@ def test_kill_9_during_a_channel_post_run(tmp_path: Path, api: ChannelAPIs) -> N
     targets = sorted(rng.sample(range(1, ITEMS * len(SERVICES)), TRIALS))
     killed = 0
     for target in targets:
-        killed += _kill_when(api, _run(config, env), target, rng.uniform(0, 0.02))
+        killed += kill_when(_run(config, env), lambda: len(api.calls) >= target,  # noqa: B023
+                            rng.uniform(0, 0.02))
     final = _run(config, env)
     _out, err = final.communicate(timeout=300)
 

@@ -13,7 +13,6 @@ said so) are reported, not failed: they are the documented at-least-once side.
 
 from __future__ import annotations
 
-import contextlib
 import random
 import signal
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability import check_deliveries, delivered, summary
+from tests.reliability import check_deliveries, delivered, kill_when, summary
 from tests.servers.smtp import ReceivedMessage, SmtpServer
 from tests.workload import make_workload, smtp_table
 
@@ -38,24 +37,6 @@ def _run(config: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _kill_when(server: SmtpServer, proc: subprocess.Popen[bytes], target: int, extra: float,
-               ) -> bool:
-    """SIGKILL ``proc`` once the server holds ``target`` messages; False if it ended first."""
-    while proc.poll() is None:
-        try:
-            server.wait_for(target, timeout=0.05)
-        except AssertionError:
-            continue
-        if extra:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=extra)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            return True
-    return False
-
-
 @pytest.mark.parametrize("connections", [1, 3])
 def test_kill_9_during_a_thousand_message_send(tmp_path: Path, connections: int) -> None:
     rng = random.Random(9000 + connections)
@@ -66,7 +47,8 @@ def test_kill_9_during_a_thousand_message_send(tmp_path: Path, connections: int)
         killed = 0
         for target in targets:
             proc = _run(work.config)
-            killed += _kill_when(server, proc, target, rng.uniform(0, 0.03))
+            killed += kill_when(proc, lambda: len(server.messages) >= target,  # noqa: B023
+                                rng.uniform(0, 0.03))
         final = _run(work.config)
         _out, err = final.communicate(timeout=180)
         got = delivered(server.messages)
