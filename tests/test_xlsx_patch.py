@@ -17,7 +17,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from automation.model import Cell
-from automation.sources.xlsx_patch import MissingTab, Unsupported, patch
+from automation.sources.xlsx_book import MissingTab, Unsupported
+from automation.sources.xlsx_patch import patch
 
 FORM = "การตอบแบบฟอร์ม 1"
 REGISTRY = "ทะเบียนเครือข่าย"

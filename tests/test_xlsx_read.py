@@ -12,7 +12,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from automation.sources.xlsx_patch import MissingTab, Unsupported, patch
+from automation.sources.xlsx_book import MissingTab, Unsupported
+from automation.sources.xlsx_patch import patch
 from automation.sources.xlsx_read import read_tabs
 from tests.test_xlsx_patch import (
     EXCEL_ROOT,

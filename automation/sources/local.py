@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Tab
-from automation.sources import xlsx_patch, xlsx_read
+from automation.sources import xlsx_book, xlsx_patch, xlsx_read
 
 if TYPE_CHECKING:  # openpyxl loads only for files the row editor and reader decline
     from openpyxl.cell.cell import Cell as XlCell
@@ -59,9 +59,9 @@ class LocalWorkbook:
     def _read_file(self, tabs: Sequence[str]) -> dict[str, Tab]:
         try:
             read = xlsx_read.read_tabs(self.path, tabs)
-        except xlsx_patch.MissingTab as exc:
+        except xlsx_book.MissingTab as exc:
             raise self._missing(exc.title, exc.present) from None
-        except (xlsx_patch.Unsupported, OSError):
+        except (xlsx_book.Unsupported, OSError):
             # openpyxl reads what the fast reader declines, or says clearly what is wrong.
             return self._read_with_openpyxl(tabs)
         return {title: Tab(title, rows) for title, rows in read.items()}
@@ -90,9 +90,9 @@ class LocalWorkbook:
             # Only the edited rows of the edited tabs are rewritten: seconds and hundreds
             # of MB less than loading and saving a large workbook whole.
             self._replace(lambda tmp: xlsx_patch.patch(self.path, tmp, cells))
-        except xlsx_patch.MissingTab as exc:
+        except xlsx_book.MissingTab as exc:
             raise self._missing(exc.title, exc.present) from None
-        except xlsx_patch.Unsupported:
+        except xlsx_book.Unsupported:
             self._modify(lambda book: _apply(book, writes, self))
         after = _written(before[1], writes) if before else None
         # The stamp taken under the writer lock: another writer may follow at once.

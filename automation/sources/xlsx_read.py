@@ -21,7 +21,7 @@ from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 from automation.model import Cell
-from automation.sources.xlsx_patch import (
+from automation.sources.xlsx_book import (
     MAC_EPOCH,
     MAIN_NS,
     WINDOWS_EPOCH,
