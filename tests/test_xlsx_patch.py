@@ -410,6 +410,17 @@ def test_a_workbook_with_shared_strings_and_formulas_is_patched(tmp_path: Path) 
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
 
 
+def test_a_calculation_chain_stays_when_no_formula_cell_is_touched(tmp_path: Path) -> None:
+    chain = f'<calcChain xmlns="{MAIN}"><c r="D2" i="1"/></calcChain>'
+    source = hand_made(tmp_path / "excel.xlsx", {"แผ่น": EXCEL_SHEET},
+                       shared=shared_strings_xml(), extra={"xl/calcChain.xml": chain})
+    target = patched(tmp_path, source, {"แผ่น": {(2, 1): "สถานะใหม่", (2, 6): "ส่งแล้ว"}})
+    assert members(target)["xl/calcChain.xml"] == chain.encode()
+    xml = members(target)["xl/worksheets/sheet1.xml"].decode()
+    assert '<c r="D2"><f>C2*2</f><v>10</v></c>' in xml
+    assert grid(target, "แผ่น")[(2, 1)] == "สถานะใหม่"
+
+
 def test_no_writes_is_a_faithful_copy(tmp_path: Path) -> None:
     source = office_book(tmp_path / "book.xlsx")
     target = patched(tmp_path, source, {FORM: {}})
@@ -436,9 +447,9 @@ def test_missing_tab_names_the_tabs_present_in_order(tmp_path: Path) -> None:
         pytest.param(EXCEL_SHEET, {(1, 1): float("inf")}, None, id="infinity"),
         pytest.param(
             EXCEL_SHEET,
-            {(1, 1): 1},
-            {"xl/calcChain.xml": f'<calcChain xmlns="{MAIN}"/>'},
-            id="calc-chain",
+            {(2, 4): 1},
+            {"xl/calcChain.xml": f'<calcChain xmlns="{MAIN}"><c r="D2" i="1"/></calcChain>'},
+            id="formula-in-calc-chain",
         ),
         pytest.param(
             plain_sheet('<row><c r="A1"><v>1</v></c></row>'),

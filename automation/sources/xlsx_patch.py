@@ -68,9 +68,10 @@ def patch(source: Path, target: Path, writes: Mapping[str, Mapping[tuple[int, in
 def _edited_parts(
     src: zipfile.ZipFile, writes: Mapping[str, Mapping[tuple[int, int], Cell]]
 ) -> dict[str, Chunks]:
-    if any(posixpath.basename(n).lower() == "calcchain.xml" for n in src.namelist()):
-        # Excel reports a stale calculation chain as corruption; openpyxl drops it instead.
-        raise Unsupported("workbook has a calculation chain")
+    # Excel keeps a chain of the formula cells and reports a stale one as corruption. Cells
+    # are only ever changed in place here, so the chain stays true unless a formula cell is
+    # overwritten: that one case is left to openpyxl, which drops the chain.
+    calc_chain = any(posixpath.basename(n).lower() == "calcchain.xml" for n in src.namelist())
     book = read_book(src)
     parts = {title: book.part(title) for title in writes}
     styles: list[DateStyles] = []
@@ -87,7 +88,7 @@ def _edited_parts(
         for row, col in cells:
             if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                 raise ValueError(f"cell ({row}, {col}) of {title!r} is outside a worksheet")
-        values = _CellValues(book.date1904, date_style)
+        values = _CellValues(book.date1904, date_style, keep_formulas=calc_chain)
         edited[parts[title]] = _patch_sheet(_read_member(src, parts[title]), cells, values)
     return edited
 
@@ -152,9 +153,12 @@ def escape_text(value: str) -> str:
 class _CellValues:
     """Builds the `<c>` element for one written value."""
 
-    def __init__(self, date1904: bool, date_style: DateStylePicker) -> None:
+    def __init__(self, date1904: bool, date_style: DateStylePicker, *,
+                 keep_formulas: bool = False) -> None:
         self._date1904 = date1904
         self._date_style = date_style
+        self.keep_formulas = keep_formulas
+        """Formula cells must not be overwritten (the workbook has a calculation chain)."""
 
     def xml(self, ref: str, value: Cell, style: str | None) -> bytes | None:
         """None when the cell should disappear."""
@@ -350,6 +354,8 @@ def _edit_row(row: _Row, inner: bytes, writes: Mapping[int, Cell], values: _Cell
             continue
         if cell is not None and _is_formula_master(cell.content):
             raise Unsupported(f"row {row.number} col {col} anchors a shared or array formula")
+        if cell is not None and values.keep_formulas and _FORMULA_RE.search(cell.content):
+            raise Unsupported(f"row {row.number} col {col} is in the calculation chain")
         built = _new_cell(row.number, col, writes[col], cell.style if cell else None, values)
         if built is not None:
             merged.append(built)
