@@ -105,3 +105,49 @@ def test_a_sort_between_polls_moves_no_status(driver: SheetDriver) -> None:
     after = {r["รหัสข่าว"]: r["สถานะ"] for r in driver.table(FORM)}
     assert after == before
     assert report.sent == 0 and report.sheet_writes == 0
+
+
+def test_the_worker_s_own_status_write_is_not_parsed_again(driver: SheetDriver) -> None:
+    worker = driver.worker()
+    worker.cycle()  # writes IDs and statuses
+    after_write = worker.load()
+    driver.edit(FORM, _restatus)  # only the worker's own columns change
+    again = worker.load()
+    assert again.items[0] is after_write.items[0], "the parse was reused"
+    driver.edit(FORM, _retitle)  # anything else is parsed again
+    assert worker.load().items[0] is not after_write.items[0]
+
+
+def test_parsing_never_reads_the_columns_the_digest_ignores(driver: SheetDriver) -> None:
+    """What the digest relies on: the worker's status-style columns do not change a parse
+    (apart from a row being blank)."""
+    from automation import config as config_mod
+    from automation.core.cycle import UNPARSED
+    from automation.core.intake import parse_submissions
+    from automation.model import Tab
+
+    driver.run_cycle()
+    aliases = config_mod.load(driver.worker().s.config.path).sheets.columns.aliases("form")
+    grid = driver.grid(FORM)
+    before = parse_submissions(Tab(FORM, grid), aliases, None)
+    changed = _restatus([list(r) for r in grid])
+    after = parse_submissions(Tab(FORM, changed), aliases, None)
+    assert before == after
+    assert {"status", "published_at", "delivery", "link"} == set(UNPARSED)
+
+
+def _restatus(grid: Grid) -> Grid:
+    header = grid[0]
+    for name in ("สถานะ", "เผยแพร่เมื่อ", "ผลการส่ง", "ลิงก์ข่าว"):
+        col = header.index(name)
+        for row in grid[1:]:
+            if any(c not in (None, "") for c in row):
+                row.extend([None] * (col + 1 - len(row)))
+                row[col] = f"แก้โดยผู้ใช้ {name}"
+    return grid
+
+
+def _retitle(grid: Grid) -> Grid:
+    col = grid[0].index("หัวข้อข่าว")
+    grid[1][col] = f"{grid[1][col]} (แก้ไข)"
+    return grid

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from automation.core.intake import Identities, parse_submissions
 from automation.core.quota import Quota, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
-from automation.core.table import Sheet
+from automation.core.table import Sheet, find_columns
 from automation.core.views import OfficeView, item_url, worker_cells
 from automation.errors import DeliveryError, SheetError
 from automation.model import (
@@ -71,6 +71,31 @@ Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
                  tuple[Registry, Identities, list[Submission], list[Problem]]]
 
 
+# Form columns the worker writes back and parsing never reads. A poll right after a status
+# write would otherwise parse every submission again for cells it ignores.
+UNPARSED = ("status", "published_at", "delivery", "link")
+
+
+def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
+    """``digest`` of the form, blind to the UNPARSED columns' values. Parsing sees those
+    cells only in one way, whether a row is blank (a blank row is skipped), so each row
+    keeps a flag for "something there" in them."""
+    skip = sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
+                   if f in UNPARSED}, reverse=True)
+    if not skip or len(form.rows) < 2:
+        return digest(form)
+    body = []
+    for row in form.rows[1:]:
+        kept = list(row)
+        filled = False
+        for i in skip:
+            if i < len(kept):
+                filled = filled or kept[i] not in (None, "")
+                del kept[i]
+        body.append((filled, tuple(kept)))
+    return hash((form.title, tuple(form.rows[0]), tuple(body)))
+
+
 def digest(*tabs: Tab | None) -> int:
     """Tabs' content in one number: equal tabs give equal numbers (a 64-bit hash, so
     different tabs practically never do; the approval is read again before anything
@@ -90,21 +115,23 @@ class ParseCache:
     tabs, so a changed sheet is never held twice.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, form_aliases: Mapping[str, Sequence[str]]) -> None:
+        self.form_aliases = form_aliases
         self.last: Parsed | None = None
 
     def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
                 fingerprints: dict[str, str], parse: Parse) -> Parsed:
         last = self.last
-        form_digest, registry_digest = digest(form), digest(registry_tab, suppression)
-        same_registry = last is not None and last.registry_tab == registry_digest
-        if (last is not None and same_registry and last.form == form_digest
+        form_key = form_digest(form, self.form_aliases)
+        registry_key = digest(registry_tab, suppression)
+        same_registry = last is not None and last.registry_tab == registry_key
+        if (last is not None and same_registry and last.form == form_key
                 and last.fingerprints == fingerprints):
             return last
         known = last.registry if last is not None and same_registry else None
         self.last = None  # let the old parse go before the new one is built
         parsed = parse(form, registry_tab, suppression, fingerprints, known)
-        self.last = Parsed(form_digest, registry_digest, fingerprints, *parsed)
+        self.last = Parsed(form_key, registry_key, fingerprints, *parsed)
         return self.last
 
 
@@ -166,7 +193,7 @@ class Worker:
         # The news board may live elsewhere than the office's home page.
         self.board = services.config.site.base_url or office.website
         self._secret_cache: bytes | None = None
-        self._parsed = ParseCache()
+        self._parsed = ParseCache(self.aliases["form"])
         self._posted: set[str] = set()
 
     # -- reading -----------------------------------------------------------------
