@@ -16,6 +16,7 @@ from automation.demo import (
     DemoOffice,
     demo_tabs,
 )
+from tests.test_templates import MONTHS_SHORT
 
 TODAY = dt.date(2026, 11, 24)
 RESERVED = re.compile(r"(^|\.)example\.test$|^example\.(org|com)$")
@@ -71,21 +72,7 @@ def is_approved(value: object) -> bool:
 
 
 def thai_short(day: dt.date) -> str:
-    months = (
-        "ม.ค.",
-        "ก.พ.",
-        "มี.ค.",
-        "เม.ย.",
-        "พ.ค.",
-        "มิ.ย.",
-        "ก.ค.",
-        "ส.ค.",
-        "ก.ย.",
-        "ต.ค.",
-        "พ.ย.",
-        "ธ.ค.",
-    )
-    return f"{day.day} {months[day.month - 1]} {day.year + 543}"
+    return f"{day.day} {MONTHS_SHORT[day.month - 1]} {day.year + 543}"
 
 
 def test_tabs_and_headers_are_exact() -> None:
