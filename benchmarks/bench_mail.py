@@ -57,10 +57,9 @@ from benchmarks.line_sink import LineDelaySink
 from benchmarks.network_sink import NetworkSink
 from benchmarks.provider_sink import ProviderSink
 from benchmarks.raw_smtp import PASSWORD, USER
-from tests.workload import Workload, make_workload, smtp_table
+from tests.workload import Workload, make_workload, quiet, smtp_table
 
-QUIET = ("[publish]\nacknowledge = false\nnotify_submitters = false\ndirector_digest = false\n"
-         "officer_report = false\n")
+QUIET = quiet()
 CLI = [sys.executable, "-m", "automation.cli"]
 
 

@@ -17,10 +17,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.workload import FORM, cluster_name, form_row, make_workload
+from tests.workload import FORM, cluster_name, form_row, make_workload, quiet
 
-QUIET = ("[publish]\nacknowledge = true\nnotify_submitters = false\ndirector_digest = false\n"
-         "officer_report = false\n")
+QUIET = quiet(acknowledge=True)
 
 
 def make(folder: Path, registry: int, submissions: int) -> None:

@@ -19,6 +19,7 @@ from automation.mail.replies import DEFAULT_RULES, classify, rules
 from automation.mail.settings import ReplyConfig
 from tests.mail_sim import MONDAY, Office, make_office, member_email
 from tests.servers.smtp import SmtpServer
+from tests.workload import quiet
 
 Factory = Callable[..., SmtpServer]
 
@@ -98,8 +99,7 @@ def test_office_rules_come_first_and_are_checked(tmp_path: Path) -> None:
 
 # -- against the SMTP server: the reply at a chosen message ---------------------------------
 
-QUIET = ('[bulletin]\nmode = "digest"\n[publish]\nacknowledge = false\n'
-         "notify_submitters = false\ndirector_digest = false\nofficer_report = false\n")
+QUIET = '[bulletin]\nmode = "digest"\n' + quiet()
 MEMBERS = 20
 AT = 7  # the reply answers the seventh message
 

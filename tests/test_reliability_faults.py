@@ -39,7 +39,7 @@ from tests.reliability import (
 )
 from tests.servers.smtp import SmtpServer
 from tests.sheet_driver import records
-from tests.workload import FORM, Workload, make_workload, member_email, smtp_table
+from tests.workload import FORM, Workload, make_workload, member_email, quiet, smtp_table
 
 MEMBERS, APPROVED = 20, 3
 # Between cycles: past any pause a provider asked for, a full quota window included.
@@ -48,8 +48,7 @@ STEP = timedelta(hours=25)
 # next day's is made: its row ends failed on purpose. Nothing may stay pending.
 STALE = ("director_digest",)
 RESULTS: list[tuple[str, list[str], int]] = []
-QUIET = ("[publish]\nacknowledge = false\nnotify_submitters = false\ndirector_digest = false\n"
-         "officer_report = false\n")
+QUIET = quiet()
 
 
 class Clock:

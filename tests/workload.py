@@ -44,6 +44,12 @@ class Workload:
         return self.folder / "ledger.sqlite3"
 
 
+def quiet(acknowledge: bool = False) -> str:
+    """A [publish] table that sends bulletins only (and receipts, if ``acknowledge``)."""
+    return (f"[publish]\nacknowledge = {str(acknowledge).lower()}\nnotify_submitters = false\n"
+            "director_digest = false\nofficer_report = false\n")
+
+
 def member_email(n: int) -> str:
     return f"school{n:05d}@{DOMAIN}"
 

@@ -86,14 +86,19 @@ class LocalWorkbook:
         for w in writes:
             # A cleared cell is an empty cell, as Google Sheets stores it.
             cells.setdefault(w.tab, {})[(w.row, w.col)] = None if w.value == "" else w.value
+
+        def produce(tmp: Path) -> None:
+            try:
+                # Only the edited rows of the edited tabs are rewritten: seconds and
+                # hundreds of MB less than loading and saving a large workbook whole.
+                xlsx_patch.patch(self.path, tmp, cells)
+            except xlsx_book.Unsupported:
+                self._with_openpyxl(tmp, lambda book: _apply(book, writes, self))
+
         try:
-            # Only the edited rows of the edited tabs are rewritten: seconds and hundreds
-            # of MB less than loading and saving a large workbook whole.
-            self._replace(lambda tmp: xlsx_patch.patch(self.path, tmp, cells))
+            self._replace(produce)
         except xlsx_book.MissingTab as exc:
             raise self._missing(exc.title, exc.present) from None
-        except xlsx_book.Unsupported:
-            self._modify(lambda book: _apply(book, writes, self))
         after = _written(before[1], writes) if before else None
         # The stamp taken under the writer lock: another writer may follow at once.
         self._known = (self._stamp, after) if after is not None and self._stamp else None
@@ -142,12 +147,13 @@ class LocalWorkbook:
     # -- internals -----------------------------------------------------------------
 
     def _modify(self, change: Callable[[Workbook], None], check_stamp: bool = True) -> None:
-        def produce(tmp: Path) -> None:
-            book = self._load(read_only=False)
-            change(book)
-            book.save(tmp)
+        self._replace(lambda tmp: self._with_openpyxl(tmp, change), check_stamp)
 
-        self._replace(produce, check_stamp)
+    def _with_openpyxl(self, tmp: Path, change: Callable[[Workbook], None]) -> None:
+        """The whole workbook loaded, changed and saved to ``tmp``."""
+        book = self._load(read_only=False)
+        change(book)
+        book.save(tmp)
 
     def _replace(self, produce: Callable[[Path], None], check_stamp: bool = True) -> None:
         """Write the new file with ``produce`` beside the old one, then swap them."""

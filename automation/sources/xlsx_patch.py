@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from automation.model import Cell
+from automation.sources.google_ranges import column_letters  # A1 letters, one place
 from automation.sources.xlsx_book import (
     MAIN_NS,
     MAX_COL,
@@ -33,7 +34,6 @@ from automation.sources.xlsx_book import (
     DateStyles,
     Unsupported,
     column_index,
-    column_letters,
     range_bounds,
     read_book,
     read_number_formats,
