@@ -143,7 +143,7 @@ class Office:
     # -- people editing the sheet ----------------------------------------------------
 
     def submit(self, title: str, school: str = "โรงเรียนบ้านทดสอบที่ 1",
-               email: str = "kru@school.example.test") -> str:
+               email: str = member_email(1)) -> str:
         local = self.clock.now.astimezone(BANGKOK).replace(tzinfo=None)
         row: list[Cell] = [local, email, school, "ครูผู้ส่งข่าว", title,
                            f"เนื้อหาข่าว {title}\n\nย่อหน้าที่สอง", local.date(), None, "", None]

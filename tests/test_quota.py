@@ -34,7 +34,7 @@ def test_without_a_quota_table_the_mail_keys_apply(tmp_path: Path) -> None:
     assert (got.preset, got.messages_per_day, got.messages_per_minute, got.connections) == (
         "custom", 900, 40, 2)
     assert got.recipients_per_day is None and got.external_recipients_per_day is None
-    assert got.reserve == 22  # 2.5 % of the day for notices
+    assert got.reserve == 45  # 5 % of the day: the notices' share
     assert got.internal_domains == frozenset({"office.example.test"})
 
 
@@ -113,7 +113,7 @@ def test_the_window_rolls_and_says_when_it_frees(tmp_path: Path) -> None:
     now = MONDAY + timedelta(hours=3)
     window = quota.window(now)
     assert window.used == 7
-    assert window.left(1) == 3 and window.left(5) == 1
+    assert window.left(1) == 2 and window.left(5) == 1  # notices: their share only
     assert window.frees_at(5, 1) == now
     assert window.frees_at(5, 2) == MONDAY + timedelta(hours=24)
     assert window.frees_at(5, 5) == MONDAY + timedelta(hours=26)
@@ -169,17 +169,19 @@ def test_notices_go_first_the_rest_waits_and_one_warning_a_day(
 ) -> None:
     office = make_office(
         tmp_path / "office", smtp_server_factory, members=30,
-        toml='[bulletin]\nmode = "per-item"\n[mail.quota]\nmessages_per_day = 40\nreserve = 6\n',
+        toml='[bulletin]\nmode = "per-item"\n[mail.quota]\nmessages_per_day = 40\nreserve = 8\n',
     )
     office.cycle()
     for n in range(3):
         office.submit(f"ข่าวที่ {n}", email=f"kru{n}@school.example.test")
     first = office.at(MONDAY + timedelta(minutes=30))
-    assert first.notices == 4  # three acknowledgements and the director's digest
+    assert first.notices == 4  # three receipts and the director's digest
     for n in range(3):
         office.decide(f"ข่าวที่ {n}", True)
     report = office.at(MONDAY + timedelta(hours=1))
-    assert report.sent == 40 - 6 - 4 and report.deferred > 0
+    # The notices' share (8) is theirs whether used or not; bulletins have the rest, and
+    # the notices already sent took nothing from them.
+    assert report.sent == 40 - 8 and report.deferred > 0
     assert any("daily limit reached (40 messages per 24 hours)" in n for n in report.notes)
     # the officer and the director are warned, inside the reserve
     warned = office.of_kind("quota_warning")
@@ -191,12 +193,12 @@ def test_notices_go_first_the_rest_waits_and_one_warning_a_day(
     later = office.at(MONDAY + timedelta(hours=3))
     assert later.notices == 1 and later.sent == 0
     assert not office.of_kind("quota_warning")[2:], "one warning a day, not one a cycle"
-    # the window frees 24 hours after the first messages: the rest goes then, not before
-    waiting = office.at(MONDAY + timedelta(days=1, minutes=29))
+    # the bulletins' room frees 24 hours after the first bulletins: the rest goes then
+    waiting = office.at(MONDAY + timedelta(days=1, minutes=59))
     assert waiting.sent == 0
-    assert any("the rest waits for the window to free at 2026-03-03 07:30" in n
-               for n in waiting.notes), "when the first acknowledgements are 24 hours old"
-    t = MONDAY + timedelta(days=1, minutes=31)
+    assert any("the rest waits for the window to free at 2026-03-03 08:00" in n
+               for n in waiting.notes), "when the first bulletins are 24 hours old"
+    t = MONDAY + timedelta(days=1, hours=1, minutes=1)
     while len(office.of_kind("bulletin")) < 3 * 30 and t < MONDAY + timedelta(days=5):
         office.at(t)
         window = office.worker.dispatcher.quota.window(t)

@@ -24,6 +24,15 @@ from automation.core.quota import Quota, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
 from automation.core.table import Sheet, find_columns
+from automation.core.trust import (
+    RECEIPT,
+    RECEIPT_STATES,
+    SENDER_EVENT,
+    ReceiptEntry,
+    covered_event,
+    receipt_id,
+    trust,
+)
 from automation.core.views import OfficeView, item_url, worker_cells
 from automation.errors import DeliveryError, SheetError
 from automation.model import (
@@ -280,9 +289,13 @@ class Worker:
         settled = self.s.ledger.settled_keys(("ack", "rejected", "returned", "approved"))
         # Told at publishing; told here when a crash came between the two (at most once).
         published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
+        trusted = trust(snap.registry, self.s.ledger.event_details(SENDER_EVENT).values())
+        covered = {(i, k) for k in RECEIPT_STATES
+                   for i in self.s.ledger.event_times(covered_event(k))}
         envelopes: list[Envelope] = []
+        receipts: dict[str, list[ReceiptEntry]] = {}
         for item in snap.items:
-            if not item.email or not item.valid:
+            if not item.email or not item.valid or trusted.silent(item):
                 continue
             kinds = []
             if publish.acknowledge and (item.submitted_at is None or item.submitted_at >= horizon):
@@ -293,11 +306,34 @@ class Worker:
                 kinds.append("returned")
             if item.id in published and published[item.id] >= horizon:
                 kinds.append("approved")
-            envelopes.extend(
-                self._notice(kind, item) for kind in kinds
-                if _key(kind, item.id, item.email) not in settled
-            )
+            kinds = [k for k in kinds if _key(k, item.id, item.email) not in settled
+                     and (item.id, k) not in covered]  # a receipt told them already
+            if trusted.full(item) or item.id in published:
+                envelopes.extend(self._notice(kind, item) for kind in kinds)
+            else:
+                receipts.setdefault(item.email, []).extend(
+                    ReceiptEntry(item.id, k) for k in kinds if k != "approved")
         self._send(envelopes, report, notices=True)
+        self._receipts(receipts, report)
+
+    def _receipts(self, wanted: dict[str, list[ReceiptEntry]], report: CycleReport) -> None:
+        """One content-free receipt a day per address the office cannot trust."""
+        ledger = self.s.ledger
+        now = self.s.clock()
+        day_id = receipt_id(now.astimezone(BANGKOK).date())
+        envelopes: list[Envelope] = []
+        told: dict[str, list[ReceiptEntry]] = {}
+        for email, fresh in wanted.items():
+            if not fresh or ledger.get(_key(RECEIPT, day_id, email)) is not None:
+                continue  # nothing new, or today's receipt for this address has gone
+            context = {"office": self.office, "now": now, "entries": fresh[:20]}
+            envelopes.append(self._envelope(RECEIPT, day_id, email, None, context, NOTICE))
+            told[_key(RECEIPT, day_id, email)] = fresh[:20]
+        self._send(envelopes, report, notices=True)
+        for key, entries in told.items():
+            record = ledger.get(key)
+            if record is not None and record.status == "sent":
+                ledger.add_events([(e.id, covered_event(e.kind), now, key) for e in entries])
 
     def _notice(self, kind: str, item: Submission) -> Envelope:
         context = {"office": self.office, "now": self.s.clock(), "item": item}
@@ -389,6 +425,8 @@ class Worker:
         """Out on every channel it goes to: record it and tell the submitter."""
         if self.s.ledger.add_event(item.id, "published", self.s.clock()):
             report.published += 1
+        if item.email:  # its address has had approved news published: notices may echo
+            self.s.ledger.add_event(item.id, SENDER_EVENT, self.s.clock(), item.email)
         if self.config.publish.notify_submitters and item.email:
             self._send([self._notice("approved", item)], report, notices=True)
 

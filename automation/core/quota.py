@@ -5,9 +5,11 @@ cannot send at all for up to a day — acknowledgements and notices included. So
 message is counted from the ledger (acknowledgements, notices, digests, bulletins,
 reports), and when the budget is short the most important mail goes first:
 
-* priority 1–2: notices to submitters and the director (always allowed while room is left);
-* priority 3–7: urgent items, then digests and bulletins — they leave ``reserve`` messages
-  free for notices;
+* priority 1–2: notices to submitters and the director; they have their own share of the
+  window, ``reserve`` messages, and never more: rows typed into the public form by anyone
+  can never push the planned bulletins out of the day;
+* priority 3–7: urgent items, then digests and bulletins — everything but the notices'
+  share is theirs;
 * priority 8 and above: reports and keep-current mail — they also leave room for every
   digest and bulletin still waiting.
 
@@ -54,6 +56,11 @@ PRESETS: dict[str, dict[str, int]] = {
     },
     "custom": {},
 }
+# Mail sent at notice priority, by kind as the ledger records it.
+NOTICE_KINDS = frozenset({
+    "ack", "approved", "rejected", "returned", "receipt", "director_digest",
+    "quota_warning", "unsubscribed",
+})
 _BLOCKED_UNTIL = "mail.blocked_until"
 _BLOCKED_REASON = "mail.blocked_reason"
 
@@ -104,10 +111,23 @@ def limits(mail: MailConfig) -> Limits:
         messages_per_minute=pick("messages_per_minute", mail.rate_per_minute)
         or mail.rate_per_minute,
         connections=pick("connections", mail.connections) or mail.connections,
-        # 2.5 % of the day keeps room for a day's acknowledgements and the director's mail.
-        reserve=quota.reserve if quota.reserve is not None else max(5, messages // 40),
+        # 5 % of the day: the notices' own share (acknowledgements, decisions, receipts, the
+        # director's digest); they never take more, so bulletins keep the rest.
+        reserve=quota.reserve if quota.reserve is not None else max(5, messages // 20),
         internal_domains=frozenset(domains),
     )
+
+
+def room(limits: Limits, priority: int, backlog: int, used: int, notices: int) -> int:
+    """Messages of ``priority`` that still fit, given the window's use and its notices."""
+    overall = limits.per_day - used
+    if priority <= NOTICE_MAX:
+        if limits.reserve == 0:  # the office chose no share: notices compete like the rest
+            return max(0, overall)
+        return max(0, min(overall, limits.reserve - notices))
+    # The notices' share is kept whole for them whether or not they have used it yet.
+    others = used - min(notices, limits.reserve)
+    return max(0, min(overall, limits.per_day - reserve_for(limits, priority, backlog) - others))
 
 
 def reserve_for(limits: Limits, priority: int, backlog: int = 0) -> int:
@@ -129,24 +149,38 @@ class Window:
     external: tuple[datetime, ...]
     blocked_until: datetime | None = None
     blocked_reason: str = ""
+    notice_times: tuple[datetime, ...] = ()  # the notices among ``times``
+    other_times: tuple[datetime, ...] = ()  # and the rest
 
     @property
     def used(self) -> int:
         return len(self.times)
 
+    @property
+    def notices(self) -> int:
+        return len(self.notice_times)
+
+    def _counted(self, priority: int, backlog: int) -> tuple[int, list[datetime]]:
+        """The cap for ``priority`` and the sends that count against it, oldest first."""
+        limits = self.limits
+        if limits.reserve == 0:
+            return limits.per_day - reserve_for(limits, priority, backlog), list(self.times)
+        if priority <= NOTICE_MAX:
+            return limits.reserve, list(self.notice_times)
+        return limits.per_day - reserve_for(limits, priority, backlog), list(self.other_times)
+
     def left(self, priority: int, backlog: int = 0) -> int:
         if self.blocked_until is not None:
             return 0
-        return max(0, self.limits.per_day - reserve_for(self.limits, priority, backlog)
-                   - self.used)
+        return room(self.limits, priority, backlog, self.used, self.notices)
 
     def frees_at(self, priority: int, count: int = 1, backlog: int = 0) -> datetime:
         """When ``count`` more messages of ``priority`` fit (now, if they already do)."""
         start = self.blocked_until or self.now
-        cap = self.limits.per_day - reserve_for(self.limits, priority, backlog)
+        cap, counted = self._counted(priority, backlog)
         if cap < count:
             return start + WINDOW  # cannot fit in any window; a day is the honest answer
-        alive = [t for t in self.times if t + WINDOW > start]
+        alive = [t for t in counted if t + WINDOW > start]
         over = len(alive) + count - cap
         if over <= 0:
             return start
@@ -157,8 +191,8 @@ class Window:
         start = self.blocked_until or self.now
         if start >= until:
             return 0
-        cap = self.limits.per_day - reserve_for(self.limits, priority, backlog)
-        alive_then = sum(1 for t in self.times if t + WINDOW > until)
+        cap, counted = self._counted(priority, backlog)
+        alive_then = sum(1 for t in counted if t + WINDOW > until)
         return max(0, cap - alive_then)
 
 
@@ -170,26 +204,30 @@ class Budget:
         self.limits = window.limits
         self.backlog = backlog
         self._used = window.used
+        self._notices = window.notices
         self._external = len(window.external)
         self._blocked = window.blocked_until is not None
         self._lock = threading.Lock()
 
     def take(self, envelope: Envelope) -> bool:
         external = self.limits.is_external(envelope.recipient)
-        cap = self.limits.per_day - reserve_for(self.limits, envelope.priority, self.backlog)
+        notice = envelope.priority <= NOTICE_MAX
         with self._lock:
-            if self._blocked or self._used >= cap:
+            if self._blocked or room(self.limits, envelope.priority, self.backlog,
+                                     self._used, self._notices) <= 0:
                 return False
             if external and self.limits.external_recipients_per_day is not None:
                 if self._external >= self.limits.external_recipients_per_day:
                     return False
                 self._external += 1
             self._used += 1
+            self._notices += notice
             return True
 
     def give_back(self, envelope: Envelope) -> None:
         with self._lock:
             self._used -= 1
+            self._notices -= envelope.priority <= NOTICE_MAX
             if self.limits.is_external(envelope.recipient) and \
                     self.limits.external_recipients_per_day is not None:
                 self._external -= 1
@@ -226,8 +264,10 @@ class Quota:
         usage = self.ledger.usage(now - WINDOW)
         times = tuple(t for t, _r, _k in usage)
         external = tuple(t for t, r, _k in usage if self.limits.is_external(r))
+        notices = tuple(t for t, _r, k in usage if k in NOTICE_KINDS)
+        others = tuple(t for t, _r, k in usage if k not in NOTICE_KINDS)
         until, reason = self.blocked(now)
-        return Window(now, self.limits, times, external, until, reason)
+        return Window(now, self.limits, times, external, until, reason, notices, others)
 
     def backlog(self) -> int:
         """Digests and bulletins planned or deferred and not yet sent."""

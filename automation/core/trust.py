@@ -1,0 +1,89 @@
+"""Which notices may echo a submission, and to whom.
+
+The news form's link and the office mailbox are public: the address on a row is whatever
+the sender typed. A notice that repeats the submission (title, body, links, the sender's
+name as the To display name) is a message signed by the office, so it goes in full only to
+an address the office can trust for that row:
+
+* an address the registry lists for the row's school, or
+* an address whose news the office has already published (recorded at publishing), or
+* a mailbox sender the inbox verified (authentication passed and registered).
+
+Any other form address gets a content-free receipt (news ID, office, what happens next), at
+most one a day per address, whatever the number of rows naming it. A mailbox sender that
+failed authentication or is not registered gets nothing: answering would be backscatter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from automation.model import Registry, Submission
+from automation.text import fuzzy_key
+
+# The inbox writes these into the worker-owned source column (automation/inbox/news.py).
+MAILBOX = "อีเมล"
+RECEIPT = "receipt"
+SENDER_EVENT = "sender"  # ledger event: the submitter's address when its news was published
+
+
+@dataclass(frozen=True)
+class Trust:
+    school_addresses: dict[str, frozenset[str]]
+    published_senders: frozenset[str]
+
+    def full(self, item: Submission) -> bool:
+        """May a notice about ``item`` repeat what was submitted?"""
+        email = item.email.casefold()
+        if item.source == MAILBOX:
+            return True
+        if item.source.startswith(MAILBOX):
+            return False
+        if email in self.published_senders:
+            return True
+        return email in self.school_addresses.get(fuzzy_key(item.school), frozenset())
+
+    def silent(self, item: Submission) -> bool:
+        """No notice at all: an e-mail whose sender the inbox could not verify."""
+        return item.source.startswith(MAILBOX) and item.source != MAILBOX
+
+
+def trust(registry: Registry, published_senders: Iterable[str]) -> Trust:
+    by_school: dict[str, set[str]] = {}
+    for m in registry.members:
+        if m.active:
+            by_school.setdefault(fuzzy_key(m.name), set()).update(
+                e.casefold() for e in m.emails)
+    return Trust(
+        {k: frozenset(v) for k, v in by_school.items()},
+        frozenset(s.casefold() for s in published_senders if s),
+    )
+
+
+def receipt_id(day: date) -> str:
+    """One receipt per address per office day, however many rows name the address."""
+    return f"receipt-{day.isoformat()}"
+
+
+RECEIPT_STATES = {
+    "ack": "ได้รับแล้ว รอผู้อำนวยการพิจารณา",
+    "rejected": "ผู้อำนวยการพิจารณาแล้ว ไม่อนุมัติให้เผยแพร่",
+    "returned": "ส่งกลับให้แก้ไข โปรดติดต่องานประชาสัมพันธ์",
+}
+
+
+@dataclass(frozen=True)
+class ReceiptEntry:
+    id: str
+    kind: str
+
+    @property
+    def state(self) -> str:
+        return RECEIPT_STATES.get(self.kind, "")
+
+
+def covered_event(kind: str) -> str:
+    """Ledger event: a receipt told the address about this (item, notice kind)."""
+    return f"receipted:{kind}"
