@@ -193,7 +193,15 @@ class CycleReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stopped: bool = False
+    # What made the whole run fail (the mail server unusable, the sheet refusing the status
+    # write), each reason once: shown in the summary, `status`, the officer's report and
+    # the exit code.
+    failures: list[str] = field(default_factory=list)
+
+    def fail(self, reason: str) -> None:
+        if reason not in self.failures:
+            self.failures.append(reason)
 
     @property
     def ok(self) -> bool:
-        return not self.stopped
+        return not self.stopped and not self.failures

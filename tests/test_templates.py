@@ -21,6 +21,7 @@ KINDS = (
     "returned",
     "director_digest",
     "officer_report",
+    "receipt",
 )
 ITEM_KINDS = ("bulletin", "ack", "approved", "rejected", "returned")
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
@@ -164,7 +165,10 @@ def context(kind: str, **changes: Any) -> dict[str, Any]:
             ),
         ]
         ctx["oldest_days"] = 8
+    if kind == "receipt":
+        ctx["entries"] = [SimpleNamespace(id="N-3E4F5A6B", state="ได้รับแล้ว รอผู้อำนวยการพิจารณา")]
     if kind == "officer_report":
+        ctx["failures"] = ["ส่งอีเมลไม่ได้: เชื่อมต่อเซิร์ฟเวอร์อีเมล smtp.example.test:587 ไม่ได้"]
         ctx["problems"] = [
             SimpleNamespace(
                 tab="การตอบแบบฟอร์ม 1",
@@ -462,7 +466,8 @@ def test_project_renderer_and_records_fit_the_templates() -> None:
         "pending": [SimpleNamespace(item=submission, waiting_days=8)],
         "oldest_days": 8,
     }
-    contexts["officer_report"] = {**base, "problems": [problem], "warnings": [warning]}
+    contexts["officer_report"] = {**base, "problems": [problem], "warnings": [warning],
+                                  "failures": []}
     for kind, ctx in contexts.items():
         out = renderer.render(kind, ctx)
         assert "\n" not in out.subject and re.search(r"[\u0e00-\u0e7f]", out.subject), kind

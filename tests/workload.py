@@ -81,14 +81,18 @@ def titles(approved: int) -> tuple[str, ...]:
 
 def form_row(
     n: int, stamp: dt.datetime, title: str, approval: object, target: str | None = None,
-    note: str | None = None,
+    note: str | None = None, member: int | None = None,
 ) -> list[object]:
+    """A submission; with ``member``, sent by that registry school from its own address
+    (an address the office trusts with notices that repeat the news)."""
+    school = member or n
     body = (
-        f"โรงเรียนบ้านทดสอบที่ {n} จัดกิจกรรม{title} นักเรียนและผู้ปกครองร่วมงานอย่างอบอุ่น\n\n"
-        "ขอขอบคุณทุกภาคส่วนที่ให้การสนับสนุน ภาพกิจกรรมดูได้จากลิงก์ด้านล่าง"
+        f"โรงเรียนบ้านทดสอบที่ {school} จัดกิจกรรม{title} นักเรียนและผู้ปกครองร่วมงานอย่างอบอุ่น"
+        "\n\nขอขอบคุณทุกภาคส่วนที่ให้การสนับสนุน ภาพกิจกรรมดูได้จากลิงก์ด้านล่าง"
     )
     return [
-        stamp, sender_email(n), f"โรงเรียนบ้านทดสอบที่ {n}",
+        stamp, member_email(member) if member else sender_email(n),
+        f"โรงเรียนบ้านทดสอบที่ {school}",
         f"นาง{_FIRST[n % len(_FIRST)]} {_LAST[n % len(_LAST)]}", f"08{n % 10**8:08d}",
         title, body, stamp.date(), f"https://drive.google.com/open?id=img{n:06d}", None,
         "ข่าวกิจกรรม", approval, note, target, None, None,
@@ -119,12 +123,14 @@ def make_workload(
                              "ไม่อนุมัติ" if n % 3 else "ส่งกลับแก้ไข", note="ข่าวเก่า"))
     approved_titles = titles(approved)
     for i, title in enumerate(approved_titles):
-        form.append(form_row(i + 1, now - dt.timedelta(hours=i + 2), title, True, target))
+        form.append(form_row(i + 1, now - dt.timedelta(hours=i + 2), title, True, target,
+                             member=i % members + 1))
     others = (("ข่าวรอพิจารณา", None), ("ข่าวที่ไม่อนุมัติ", "ไม่อนุมัติ"),
               ("ข่าวส่งกลับแก้ไข", "ส่งกลับแก้ไข"), ("ข่าวยังไม่ติ๊ก", False))
     for j, (title, approval) in enumerate(others):
         form.append(form_row(900 + j, now - dt.timedelta(hours=1, minutes=j), title, approval,
-                             note="เหตุผลของผู้บริหาร" if approval else None))
+                             note="เหตุผลของผู้บริหาร" if approval else None,
+                             member=(j + 1) % members + 1))
     registry = registry_rows(members, cluster_size, today)
     workbook = folder / "workbook.xlsx"
     LocalWorkbook.create(workbook, {
@@ -146,8 +152,8 @@ def make_workload(
         + ("\n" + extra_config if extra_config else ""),
         encoding="utf-8",
     )
-    submitters = {t: sender_email(i + 1) for i, t in enumerate(approved_titles)}
-    submitters.update({t: sender_email(900 + j) for j, (t, _a) in enumerate(others)})
+    submitters = {t: member_email(i % members + 1) for i, t in enumerate(approved_titles)}
+    submitters.update({t: member_email((j + 1) % members + 1) for j, (t, _a) in enumerate(others)})
     return Workload(
         config, workbook, tuple(member_email(n) for n in range(1, members + 1)),
         approved_titles, tuple(t for t, _a in others), submitters,

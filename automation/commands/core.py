@@ -86,6 +86,9 @@ def print_report(report: CycleReport) -> None:
         f"({report.sheet_requests} คำขอ)",
         markup=False,
     )
+    for failure in report.failures:
+        held = f"ค้างส่ง {report.deferred} ฉบับ — " if failure.startswith("ส่งอีเมล") else ""
+        out.print(f"  ล้มเหลว: {held}{failure}", markup=False)
     errors = [p for p in report.problems if p.severity == "error"]
     warnings = [p for p in report.problems if p.severity != "error"]
     for p in errors:

@@ -7,6 +7,7 @@ runs them all in order, as ``automation run --once`` does.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import threading
 import time
@@ -243,6 +244,7 @@ class Worker:
 
     def cycle(self, skip: Collection[str] = ()) -> CycleReport:
         report = CycleReport(started=self.s.clock())
+        self.dispatcher.unusable = ""  # a new run tries the mail server again
         requests_before = self.s.sheet.backend.requests
         for job in self.s.inbound:
             job(report, skip)
@@ -259,9 +261,9 @@ class Worker:
             self.publish(snap, report)
         if "director_digest" not in skip:
             self.director_digest(snap, report)
+        self.write_back(snap, report)
         if "officer_report" not in skip:
             self.officer_report(report)
-        self.write_back(snap, report)
         report.sheet_requests = self.s.sheet.backend.requests - requests_before
         report.finished = self.s.clock()
         return report
@@ -517,22 +519,26 @@ class Worker:
     def officer_report(self, report: CycleReport) -> None:
         if not self.config.publish.officer_report or not self.config.office.officer_email:
             return
-        if not report.problems:
+        # A failure that kept mail from leaving is told when mail can leave again.
+        failures = list(dict.fromkeys([*_owed_failures(self.s.ledger), *report.failures]))
+        if not report.problems and not failures:
             return
         fingerprint = hashlib.sha256(
-            "\n".join(sorted(str(p) for p in report.problems)).encode()
+            "\n".join(sorted([*(str(p) for p in report.problems), *failures])).encode()
         ).hexdigest()[:12]
         context = {
-            "office": self.office, "now": self.s.clock(),
+            "office": self.office, "now": self.s.clock(), "failures": failures,
             "problems": [p for p in report.problems if p.severity == "error"],
             "warnings": [p for p in report.problems if p.severity != "error"],
         }
         addresses, _bad = parse_addresses(self.config.office.officer_email)
-        self._send(
+        result = self._send(
             [self._envelope("officer_report", f"problems-{fingerprint}", a, None, context, REPORT)
              for a in addresses],
             report, notices=True,
         )
+        told = result.sent > 0 or (result.skipped > 0 and not result.deferred)
+        self.s.ledger.set_state(OWED_FAILURES, "" if told else json.dumps(failures))
 
     # -- status back to the sheet -------------------------------------------------------
 
@@ -559,7 +565,7 @@ class Worker:
                 current=snap.form,
             )
         except SheetError as exc:
-            report.notes.append(f"บันทึกสถานะลงชีตไม่ได้: {exc}")
+            report.fail(f"บันทึกสถานะลงชีตไม่ได้: {exc}")
             return
         report.sheet_writes = result.cells
         if result.skipped:
@@ -621,9 +627,22 @@ class Worker:
             report.sent += result.sent
         report.failed += result.failed
         report.deferred += result.deferred
-        if result.stopped:
+        if result.unusable:
+            report.fail(f"ส่งอีเมลไม่ได้: {result.unusable}")
+        elif result.stopped and f"หยุดส่งชั่วคราว: {result.stopped}" not in report.notes:
             report.notes.append(f"หยุดส่งชั่วคราว: {result.stopped}")
         return result
+
+
+OWED_FAILURES = "officer.owed_failures"
+
+
+def _owed_failures(ledger: Ledger) -> list[str]:
+    try:
+        owed = json.loads(ledger.get_state(OWED_FAILURES) or "[]")
+    except ValueError:
+        return []
+    return [str(f) for f in owed] if isinstance(owed, list) else []
 
 
 def _key(kind: str, item_id: str, recipient: str) -> str:

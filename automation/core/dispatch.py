@@ -50,6 +50,7 @@ class DispatchResult:
     stopped: str = ""
     errors: list[str] = field(default_factory=list)
     blocked_until: datetime | None = None
+    unusable: str = ""  # the mail server could not be used at all: why, once
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,10 @@ class Dispatcher:
         self.quota = quota or Quota(_plain_limits(policy), ledger)
         self.rate = RateLimiter(policy.rate_per_minute, sleep)
         self._lock = threading.Lock()
+        # Set when the server cannot be reached or refuses the account: the rest of the
+        # run defers its mail at once instead of failing the same way once per message.
+        # The caller clears it when a new run starts.
+        self.unusable = ""
 
     def budget(self) -> Budget:
         return self.quota.budget(self.clock())
@@ -115,6 +120,10 @@ class Dispatcher:
             else:
                 todo.put((env, record.attempts if record else 0))
         if todo.empty():
+            return result
+        if self.unusable:
+            result.deferred += todo.qsize()
+            result.unusable = result.stopped = self.unusable
             return result
         budget = self.budget()
         until = budget.window.blocked_until
@@ -192,8 +201,15 @@ class Dispatcher:
                         result.blocked_until = until
                     self._halt(halt, result, f"{_why(exc.scope)} until {local(until)}: {exc}")
                     return session
-                if exc.scope == "account":
+                if exc.scope == "server" and tries < self.policy.retries:
+                    tries += 1
+                    self.sleep(self._backoff(exc, tries))
+                    continue
+                if exc.scope in ("account", "server"):
                     self._settle(env, "pending", str(exc), result, budget)
+                    with self._lock:
+                        self.unusable = self.unusable or str(exc)
+                        result.unusable = result.unusable or str(exc)
                     self._halt(halt, result, str(exc))
                     return session
                 if exc.scope == "throttle":

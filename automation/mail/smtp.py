@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
+import socket
 import ssl
 from pathlib import Path
 
@@ -50,35 +51,58 @@ class SmtpTransport:
                 )
             else:
                 client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            _no_delay(client)
             if self.security == "starttls":
                 client.starttls(context=self._context())
             if self.username:
                 client.login(self.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
-                f"mail server {where} refused the login for '{self.username}' "
-                f"({exc.smtp_code}); check 'mail.username' and the password variable",
+                f"เซิร์ฟเวอร์อีเมล {where} ไม่รับการเข้าสู่ระบบของ '{self.username}' "
+                f"({exc.smtp_code}); ตรวจ 'mail.username' และตัวแปรรหัสผ่าน (mail.password_env)",
                 permanent=True,
                 scope="account",
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(
-                f"mail server {where} does not offer STARTTLS/AUTH; check 'mail.security'",
+                f"เซิร์ฟเวอร์อีเมล {where} ไม่มี STARTTLS/AUTH; ตรวจ 'mail.security'",
                 permanent=True,
                 scope="account",
             ) from None
         except ssl.SSLError as exc:
             raise DeliveryError(
-                f"TLS with mail server {where} failed ({exc.reason}); check 'mail.security' "
-                "and 'mail.port' (465 = ssl, 587 = starttls)",
+                f"เชื่อมต่อ TLS กับเซิร์ฟเวอร์อีเมล {where} ไม่สำเร็จ ({exc.reason}); ตรวจ "
+                "'mail.security' และ 'mail.port' (465 = ssl, 587 = starttls)",
                 permanent=True,
                 scope="account",
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(
-                f"cannot connect to mail server {where}: {exc}", permanent=False, scope="session"
+                f"เชื่อมต่อเซิร์ฟเวอร์อีเมล {where} ไม่ได้ ({_reason(exc)}); ตรวจ 'mail.host' "
+                "และ 'mail.port' หรือการเชื่อมต่ออินเทอร์เน็ต",
+                permanent=False, scope="server",
             ) from None
         return SmtpSession(client, self.rules)
+
+
+def _no_delay(client: smtplib.SMTP) -> None:
+    """Send each write at once: a message larger than one TLS record otherwise waits on
+    Nagle's algorithm for the server's delayed ACK (about 40 ms a message)."""
+    sock = client.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _reason(exc: BaseException) -> str:
+    """The OS's own words for a failed connection, without errno numbers."""
+    if isinstance(exc, socket.gaierror):
+        return f"ไม่พบชื่อเครื่องใน DNS: {exc.strerror or exc}"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "หมดเวลารอการเชื่อมต่อ (timeout)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 class SmtpSession:

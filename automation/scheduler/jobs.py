@@ -137,7 +137,8 @@ def from_report(report: CycleReport) -> Outcome:
     )
     if report.stopped:
         summary += " (หยุดตามคำสั่ง)"
-    error = "; ".join(n for n in report.notes if n.startswith("หยุดส่งชั่วคราว"))
+    error = "; ".join([*report.failures,
+                       *(n for n in report.notes if n.startswith("หยุดส่งชั่วคราว"))])
     return Outcome(not error, summary, error, counts)
 
 

@@ -1,0 +1,58 @@
+"""A mail server that cannot be used is named once, in Thai, where people look: the run's
+output, its exit code, `automation status`, and the officer's next report."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from automation import config as config_mod
+from tests.servers.smtp import SmtpServer
+from tests.workspace import make_workspace, smtp_mail
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "400"}
+    return subprocess.run([sys.executable, "-m", "automation.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_unreachable_server_is_named_once_fails_the_run_and_reaches_the_officer(
+    tmp_path: Path,
+) -> None:
+    port = closed_port()
+    config = make_workspace(tmp_path / "office", mail=smtp_mail(port))
+    officer = config_mod.load(config).office.officer_email
+    assert officer
+
+    run = cli("run", "--once", "--config", str(config))
+    out = run.stdout + run.stderr
+    reason = f"เชื่อมต่อเซิร์ฟเวอร์อีเมล 127.0.0.1:{port} ไม่ได้"
+    assert run.returncode != 0, out
+    summary = out.split("รอบการทำงานเสร็จใน", 1)[1]
+    assert summary.count(reason) == 1, out  # the summary names it once
+    assert out.count(reason) == 2, out  # and the log line once
+    assert "Traceback" not in out
+
+    status = cli("status", "--config", str(config))
+    latest = status.stdout.split("ข้อผิดพลาดล่าสุด", 1)[1]
+    assert reason in latest, status.stdout
+
+    with SmtpServer(port=port) as server:
+        again = cli("run", "--once", "--config", str(config))
+        assert again.returncode == 0, again.stdout + again.stderr
+        reports = [m.message for m in server.messages if m.rcpt_tos == (officer,)]
+    assert reports, "the officer hears of it once mail can leave"
+    body = reports[-1].get_body(("plain",))
+    assert body is not None and reason in str(body.get_content())
