@@ -36,7 +36,7 @@ def draw(report: SurveyReport, preference: str = "") -> Chart:
         ax.set_xlim(1.0, 5.35)
         ax.set_ylim(-0.6, len(labels) + 0.1)
         ax.set_yticks(range(len(labels)), labels, fontsize=9)
-        ax.set_xlabel("ค่าเฉลี่ย (x̄)")
+        ax.set_xlabel("ค่าเฉลี่ย")
         ax.set_title(f"ความพึงพอใจรายข้อ — {report.current.period.name}")
         charts._note_if_empty(ax, not report.current.responses)
         fig.tight_layout()

@@ -8,11 +8,9 @@ from collections.abc import Sequence
 from automation.survey.settings import LEVELS
 from automation.text import normalize_thai, to_arabic_digits
 
-# Longest first: "มากที่สุด" must not be read as "มาก".
-WORDS: tuple[tuple[str, int], ...] = (
-    ("น้อยที่สุด", 1), ("มากที่สุด", 5), ("ปานกลาง", 3), ("มาก", 4), ("น้อย", 2),
-)
+WORDS: dict[str, int] = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1}
 _DIGIT = re.compile(r"^\s*([1-5])(?:\.0+)?\s*(?:[-–—:.)]|$)")
+_NOISE = re.compile(r"[\s()\-–—:.]")
 
 
 class ScaleError(ValueError):
@@ -34,11 +32,11 @@ def score(value: object) -> int | None:
         return None
     if m := _DIGIT.match(text):
         return int(m.group(1))
-    squeezed = re.sub(r"\s+", "", text)
-    for word, points in WORDS:
-        if squeezed.startswith(word) or squeezed.endswith(word):
-            return points
-    raise ScaleError(str(value))
+    # "มากที่สุด", "ระดับมาก", "มาก (4)"; never a longer phrase such as "ดีมาก"
+    points = WORDS.get(_NOISE.sub("", text).removeprefix("ระดับ").rstrip("12345"))
+    if points is None:
+        raise ScaleError(str(value))
+    return points
 
 
 def level(mean: float | None, bands: Sequence[float]) -> str:
