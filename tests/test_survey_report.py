@@ -124,6 +124,7 @@ def test_semester_summary_matches_an_independent_computation(office: Office) -> 
         levels_seen.add(level(mean))
     assert len(levels_seen) >= 3, "the generated means cross several bands"
     assert "(เพิ่มเมื่อ" in _line_of(body, ADDED), "a question added mid-period is marked"
+    assert body.count("(เพิ่มเมื่อ") == 1, "a question merely skipped by the first respondent is not"
 
     every = [p for a in truth.values() for p in a]
     overall = f"n = {len(every)}, x̄ = {statistics.mean(every):.2f}, " \

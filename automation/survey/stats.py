@@ -22,6 +22,8 @@ from automation.survey.scale import level
 from automation.survey.settings import AREAS
 from automation.thaidate import BANGKOK
 
+ADDED_AFTER = 10
+
 
 @dataclass(frozen=True)
 class Stat:
@@ -95,8 +97,10 @@ def compute(period: Period, questions: Sequence[Question], answered: Sequence[Re
     for q in questions:
         mine = [r for r in answered if q.key in r.answers]
         starts = min((r.at for r in mine if r.at), default=None)
+        # Added mid-period: at least ADDED_AFTER responses came before its first answer.
+        before = sum(1 for r in answered if r.at and starts and r.at < starts)
         since = starts.astimezone(BANGKOK).date() if starts and first and \
-            starts.date() > first.date() else None
+            before >= ADDED_AFTER else None
         results.append(QuestionResult(0, q, stat((r.answers[q.key] for r in mine), bands),
                                       since))
     areas: list[AreaResult] = []
