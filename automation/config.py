@@ -20,6 +20,7 @@ from automation.mail.settings import BulletinConfig, QuotaConfig, ReplyConfig
 from automation.reports.settings import ReportConfig
 from automation.scheduler.settings import ScheduleConfig
 from automation.site.settings import SiteConfig
+from automation.survey.settings import SurveyConfig
 from automation.upkeep.settings import KeepCurrentConfig, RegistryRules
 
 FORM_FIELDS: dict[str, list[str]] = {
@@ -181,6 +182,7 @@ class Config:
     imap: ImapConfig = field(default_factory=ImapConfig)
     bounces: BouncesConfig = field(default_factory=BouncesConfig)
     unsubscribe: UnsubscribeConfig = field(default_factory=UnsubscribeConfig)
+    survey: SurveyConfig = field(default_factory=SurveyConfig)
     ledger: Path | None = None
     templates: Path | None = None
 

@@ -46,6 +46,7 @@ from automation.model import (
     Tab,
 )
 from automation.ports import Envelope, Ledger, MailTransport, Publisher
+from automation.survey.invite import digest_addon
 from automation.text import parse_addresses
 from automation.thaidate import BANGKOK
 
@@ -199,6 +200,7 @@ class Worker:
             self.dispatcher.quota, self._envelope,
             lambda envelopes, report, notices: self._send(envelopes, report, notices),
             self._unsubscribe_url,
+            digest_addon(services.config, services.ledger, services.sheet, services.clock),
         )
         # The news board may live elsewhere than the office's home page.
         self.board = services.config.site.base_url or office.website

@@ -213,6 +213,7 @@ class Digests:
         envelope: MakeEnvelope,
         send: Send,
         unsubscribe_url: Callable[[str], str],
+        addon: Callable[[str, str], dict[str, Any]] | None = None,
     ) -> None:
         self.config = config
         self.ledger = ledger
@@ -223,6 +224,8 @@ class Digests:
         self.envelope = envelope
         self.send_fn = send
         self.unsubscribe_url = unsubscribe_url
+        # More for a digest's context by (recipient, delivery key): the survey invitation.
+        self.addon = addon
 
     @property
     def on(self) -> bool:
@@ -346,6 +349,8 @@ class Digests:
             str(detail.get("name") or ""), str(detail.get("coordinator") or ""),
             str(detail.get("member") or ""), carried,
         )
+        if self.addon is not None:
+            context.update(self.addon(row.recipient, row.key))
         env = self.envelope(KIND, row.item_id, row.recipient, name or None, context, PRIORITY,
                             context["unsubscribe_url"])
         env.message["X-PR-Items"] = ",".join(i.id for i in carried)
@@ -358,7 +363,7 @@ class Digests:
         return {
             "office": self.office, "now": self.clock(), "slot": slot, "items": list(items),
             "recipient": Recipient(email, member, name, coordinator),
-            "unsubscribe_url": self.unsubscribe_url(email),
+            "unsubscribe_url": self.unsubscribe_url(email), "survey": None,
         }
 
     # -- telling the officer and the director --------------------------------------------

@@ -57,6 +57,16 @@ CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(status, kind);
 -- bulletins (millions of rows) the report reads this index alone, never the table.
 CREATE INDEX IF NOT EXISTS deliveries_report
     ON deliveries(status, channel, kind, recipient, sent_at);
+-- Survey invitations and reminders: one row per (period, address, stage), claimed by the
+-- message that carries it (a digest or the survey's own message).
+CREATE TABLE IF NOT EXISTS survey_invites (
+    period TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    carrier TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (period, recipient, stage)
+);
 """
 
 _COLUMNS = (
@@ -365,6 +375,32 @@ class SqliteLedger:
             ).fetchall()
         return sorted((datetime.fromisoformat(t), str(r), str(k)) for t, r, k in rows)
 
+
+    # -- survey invitations (automation.survey.invite) ---------------------------------
+
+    def claim_invite(self, period: str, recipient: str, stage: str, carrier: str,
+                     at: datetime) -> str:
+        """Give (period, recipient, stage) to ``carrier`` unless taken; the owner's key."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO survey_invites VALUES (?, ?, ?, ?, ?)",
+                (period, recipient, stage, carrier, _ts(at)))
+            row = self._db.execute(
+                "SELECT carrier FROM survey_invites WHERE period = ? AND recipient = ? "
+                "AND stage = ?", (period, recipient, stage)).fetchone()
+        return str(row[0])
+
+    def survey_invites(self, period: str, recipient: str | None = None
+                       ) -> list[tuple[str, str, str, datetime]]:
+        """(recipient, stage, carrier, when) of the invitations claimed for ``period``."""
+        query = "SELECT recipient, stage, carrier, at FROM survey_invites WHERE period = ?"
+        args = [period]
+        if recipient is not None:
+            query += " AND recipient = ?"
+            args.append(recipient)
+        with self._lock:
+            found = self._db.execute(query + " ORDER BY rowid", args).fetchall()
+        return [(r, s, c, datetime.fromisoformat(a)) for r, s, c, a in found]
 
 def _record(row: tuple[object, ...]) -> DeliveryRecord:
     (key, kind, item_id, recipient, channel, message_id, status, attempts, error,
