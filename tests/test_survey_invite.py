@@ -47,7 +47,8 @@ def news_day(office: Office, day: int, title: str) -> list[tuple[str, EmailMessa
     """An item submitted and approved in the morning of ``day``; the 15:00 digest's mail."""
     start = len(office.server.messages)
     office.at(MONDAY + timedelta(days=day, hours=1))
-    office.submit(title, email="kru@school.example.test")  # not a member: only members' mail is counted
+    # Not a member: only the members' mail is counted.
+    office.submit(title, email="kru@school.example.test")
     office.decide(title)
     office.at(MONDAY + timedelta(days=day, hours=2))
     office.at(MONDAY.replace(hour=15) + timedelta(days=day))
