@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -163,6 +164,18 @@ class PublishConfig:
     max_body: int = 20000
     director_digest: bool = True
     officer_report: bool = True
+    # Decisions on rows submitted before this day (YYYY-MM-DD) are taken as already told;
+    # "" = the day the worker first saw the sheet.
+    notices_since: str = ""
+
+    def __post_init__(self) -> None:
+        if self.notices_since:
+            try:
+                date.fromisoformat(self.notices_since)
+            except ValueError:
+                raise ConfigError(
+                    f"'publish.notices_since' = \"{self.notices_since}\" ไม่ใช่วันที่แบบ "
+                    "ปปปป-ดด-วว (ค.ศ.) เช่น \"2026-12-01\"") from None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from automation.errors import ConfigError
@@ -34,6 +34,11 @@ mode = "digest"
 digest_cron = "0 15 * * 1-5"
 first_digest = "at-once"
 
+# The demo's rows were "sent" over the last days: tell their submitters as if the worker
+# had been running then (a real office leaves this empty: older decisions are not mailed).
+[publish]
+notices_since = "{since}"
+
 [mail]
 transport = "outbox"
 outbox = "outbox"
@@ -64,6 +69,7 @@ def init(folder: Path, today: date, force: bool = False) -> Path:
         CONFIG.format(
             name=office.name, website=office.website, director=office.director_email,
             officer=office.officer_email, sender=office.sender,
+            since=(today - timedelta(days=30)).isoformat(),
         ),
         encoding="utf-8",
     )

@@ -31,6 +31,9 @@ from automation.core.trust import (
     SENDER_EVENT,
     ReceiptEntry,
     covered_event,
+    first_cycle,
+    notices_since,
+    owed,
     receipt_id,
     trust,
 )
@@ -48,7 +51,7 @@ from automation.model import (
 from automation.ports import Envelope, Ledger, MailTransport, Publisher
 from automation.survey.invite import digest_addon
 from automation.text import parse_addresses
-from automation.thaidate import BANGKOK
+from automation.thaidate import BANGKOK, format_date
 
 NOTICE, DIGEST, URGENT, BULLETIN, REPORT = 1, 2, 3, 5, 8
 
@@ -256,6 +259,7 @@ class Worker:
         for item in snap.items:
             report.problems.extend(item.problems)
         report.problems.extend(snap.registry.problems)
+        first_cycle(self.s.ledger, report.started)  # before the first rows are recorded
         report.new_items = self.record(snap)
         if "notify" not in skip:
             self.notify(snap, report)
@@ -294,6 +298,11 @@ class Worker:
         # Told at publishing; told here when a crash came between the two (at most once).
         published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
         trusted = trust(snap.registry, self.s.ledger.event_details(SENDER_EVENT).values())
+        first = first_cycle(self.s.ledger, now)
+        since = notices_since(publish.notices_since, first)
+        decided = {**self.s.ledger.event_times("decided:rejected"),
+                   **self.s.ledger.event_times("decided:returned")}
+        adopted = 0
         covered = {(i, k) for k in RECEIPT_STATES
                    for i in self.s.ledger.event_times(covered_event(k))}
         envelopes: list[Envelope] = []
@@ -302,12 +311,15 @@ class Worker:
             if not item.email or not item.valid or trusted.silent(item):
                 continue
             kinds = []
-            if publish.acknowledge and (item.submitted_at is None or item.submitted_at >= horizon):
+            new = item.submitted_at is None or item.submitted_at >= max(horizon, since)
+            if publish.acknowledge and new:
                 kinds.append("ack")
-            if publish.notify_submitters and item.decision is Decision.REJECTED:
-                kinds.append("rejected")
-            if publish.notify_submitters and item.decision is Decision.RETURNED:
-                kinds.append("returned")
+            if publish.notify_submitters and item.decision in (Decision.REJECTED,
+                                                               Decision.RETURNED):
+                if owed(item, since, first, decided):
+                    kinds.append(item.decision.value)
+                elif self.s.ledger.add_event(item.id, "notice_adopted", now, item.decision.value):
+                    adopted += 1
             if item.id in published and published[item.id] >= horizon:
                 kinds.append("approved")
             kinds = [k for k in kinds if _key(k, item.id, item.email) not in settled
@@ -319,6 +331,11 @@ class Worker:
                     ReceiptEntry(item.id, k) for k in kinds if k != "approved")
         self._send(envelopes, report, notices=True)
         self._receipts(receipts, report)
+        if adopted:
+            report.problems.append(Problem(
+                self.tabs.form, f"เริ่มใช้กับชีตที่มีประวัติ: ผลการพิจารณา {adopted} ข่าวที่ส่งก่อน "
+                f"{format_date(since)} ถือว่าแจ้งผู้ส่งแล้ว ไม่ได้ส่งอีเมลแจ้ง (ตั้งวันได้ที่ "
+                "'publish.notices_since')", severity="warning"))
 
     def _receipts(self, wanted: dict[str, list[ReceiptEntry]], report: CycleReport) -> None:
         """One content-free receipt a day per address the office cannot trust."""

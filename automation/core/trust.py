@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from automation.model import Registry, Submission
+from automation.ports import Ledger
 from automation.text import fuzzy_key
+from automation.thaidate import BANGKOK
 
 # The inbox writes these into the worker-owned source column (automation/inbox/news.py).
 MAILBOX = "อีเมล"
@@ -87,3 +89,37 @@ class ReceiptEntry:
 def covered_event(kind: str) -> str:
     """Ledger event: a receipt told the address about this (item, notice kind)."""
     return f"receipted:{kind}"
+
+
+FIRST_CYCLE = "notices.first_cycle_at"
+# Decisions first seen this soon after the first cycle were on the sheet when it started.
+FIRST_GRACE = timedelta(hours=1)
+
+
+def first_cycle(ledger: Ledger, now: datetime) -> datetime:
+    """When this office's worker first read the sheet (kept in the ledger).
+
+    A ledger made before this was kept starts from its oldest record, so nothing it had
+    still to tell is taken as told."""
+    raw = ledger.get_state(FIRST_CYCLE)
+    if raw:
+        return datetime.fromisoformat(raw)
+    seen = ledger.event_times("submitted").values()
+    first = min(seen, default=now)
+    ledger.set_state(FIRST_CYCLE, first.isoformat())
+    return first
+
+
+def notices_since(setting: str, first: datetime) -> datetime:
+    """Rows submitted before this were decided before the worker could tell anyone."""
+    day = date.fromisoformat(setting) if setting else first.astimezone(BANGKOK).date()
+    return datetime.combine(day, time.min, tzinfo=BANGKOK)
+
+
+def owed(item: Submission, since: datetime, first: datetime,
+         decided: dict[str, datetime]) -> bool:
+    """Is a decision notice owed: the row is new enough, or decided once the worker ran?"""
+    if item.submitted_at is None or item.submitted_at >= since:
+        return True
+    seen = decided.get(item.id)
+    return seen is not None and seen > first + FIRST_GRACE
