@@ -19,6 +19,8 @@ class _Holder(Protocol):
 
 CONFIG_ERROR = "ตั้งค่าผิด"
 INTERRUPTED = "ถูกขัดจังหวะ (interrupted)"
+HELP_CONFIG = "ไฟล์ตั้งค่า (ค่าเริ่มต้น: ./schedule.toml)"
+HELP_LOG_FORMAT = "บันทึกการทำงานทาง stdout: บรรทัดอ่านง่าย (text, ค่าเริ่มต้น) หรือ JSON ทีละบรรทัด"
 
 
 def locked(holder: _Holder | None, path: Path) -> str:
