@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from automation import __version__, logs
+from automation import __version__, logs, messages
 from automation.errors import AutomationError, ConfigError
 
 EXIT_OK, EXIT_USER, EXIT_FAIL = 0, 2, 1
@@ -24,16 +24,16 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     parser = argparse.ArgumentParser(
         prog="automation",
-        description="PR network worker: approved news → e-mail bulletins, news board, notices.",
+        description="ระบบประชาสัมพันธ์อัตโนมัติ: ข่าวที่อนุมัติ → อีเมลข่าว กระดานข่าว และการแจ้งเตือน",
     )
     parser.add_argument("--version", action="version", version=f"automation {__version__}")
     parser.add_argument(
         "--config", type=Path, default=Path("schedule.toml"),
-        help="config file (default: ./schedule.toml)",
+        help=messages.HELP_CONFIG,
     )
     parser.add_argument(
         "--log-format", choices=("text", "json"), default="text",
-        help="worker log on stdout: readable lines (default) or JSON lines",
+        help=messages.HELP_LOG_FORMAT,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, Command] = {}
@@ -52,13 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except ConfigError as exc:
-        print(f"automation: config error: {exc}", file=sys.stderr)
+        print(f"automation: {messages.CONFIG_ERROR}: {exc}", file=sys.stderr)
         return EXIT_USER
     except AutomationError as exc:
         print(f"automation: {exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
-        print("automation: interrupted", file=sys.stderr)
+        print(f"automation: {messages.INTERRUPTED}", file=sys.stderr)
         return 130
 
 

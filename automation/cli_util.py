@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from automation import messages
 from automation.ports import Envelope
 
 
@@ -21,9 +22,9 @@ def subcommand(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     # --config is accepted after the command too: `automation run --once --config x.toml`.
     parser.add_argument("--config", type=__import__("pathlib").Path, default=argparse.SUPPRESS,
-                        help="config file (default: ./schedule.toml)")
+                        help=messages.HELP_CONFIG)
     parser.add_argument("--log-format", choices=("text", "json"), default=argparse.SUPPRESS,
-                        help="worker log on stdout: readable lines or JSON lines")
+                        help=messages.HELP_LOG_FORMAT)
     return parser
 
 

@@ -149,8 +149,8 @@ class MailConfig:
         value = os.environ.get(self.password_env)
         if value is None:
             raise ConfigError(
-                f"environment variable {self.password_env} (named by 'mail.password_env') "
-                "is not set; set it to the mail account's password"
+                f"ไม่ได้ตั้งตัวแปรสภาพแวดล้อม {self.password_env} (ชื่อจาก 'mail.password_env'); "
+                "ตั้งให้เป็นรหัสผ่านของบัญชีอีเมล"
             )
         return value
 
@@ -214,18 +214,18 @@ def load(path: Path) -> Config:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"config file {path} not found; create one with 'automation init' or pass --config"
+            f"ไม่พบไฟล์ตั้งค่า {path}; สร้างด้วย 'automation init' หรือระบุด้วย --config"
         ) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise ConfigError(f"อ่านไฟล์ตั้งค่า {path} ไม่ได้: {exc.strerror}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+        raise ConfigError(f"{path} ไม่ใช่ข้อความ UTF-8; บันทึกไฟล์ใหม่เป็น UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"{path} เขียนผิดรูปแบบ TOML: {exc}") from None
     if "path" in data:
-        raise ConfigError("unknown key 'path' in schedule.toml")
+        raise ConfigError("ไม่รู้จักคีย์ 'path' ใน schedule.toml")
     data = {**data, "path": str(path.resolve())}
     config = build(Config, data, "", path.resolve().parent)
     _check(config)
@@ -235,11 +235,11 @@ def load(path: Path) -> Config:
 def _check(config: Config) -> None:
     sheets, mail = config.sheets, config.mail
     if sheets.backend == "local" and sheets.workbook is None:
-        raise ConfigError("'sheets.workbook' is required when sheets.backend = \"local\"")
+        raise ConfigError("ต้องมี 'sheets.workbook' เมื่อ sheets.backend = \"local\"")
     if sheets.backend == "google" and not sheets.spreadsheet_id:
-        raise ConfigError("'sheets.spreadsheet_id' is required when sheets.backend = \"google\"")
+        raise ConfigError("ต้องมี 'sheets.spreadsheet_id' เมื่อ sheets.backend = \"google\"")
     if mail.transport == "outbox" and mail.outbox is None:
-        raise ConfigError("'mail.outbox' is required when mail.transport = \"outbox\"")
+        raise ConfigError("ต้องมี 'mail.outbox' เมื่อ mail.transport = \"outbox\"")
     for key, value in (
         ("mail.rate_per_minute", mail.rate_per_minute),
         ("mail.daily_limit", mail.daily_limit),
@@ -247,13 +247,13 @@ def _check(config: Config) -> None:
         ("mail.port", mail.port),
     ):
         if value < 1:
-            raise ConfigError(f"'{key}' must be at least 1, got {value}")
+            raise ConfigError(f"'{key}' = {value} ใช้ไม่ได้; ต้องเป็น 1 ขึ้นไป")
     if "@" not in mail.sender:
-        raise ConfigError(f"'mail.sender' must be an e-mail address, got \"{mail.sender}\"")
+        raise ConfigError(f"'mail.sender' ต้องเป็นที่อยู่อีเมล แต่พบ \"{mail.sender}\"")
     for tab in ("form", "registry", "suppression"):
         fields = {"form": FORM_FIELDS, "registry": REGISTRY_FIELDS}.get(tab, SUPPRESSION_FIELDS)
         for name in getattr(sheets.columns, tab):
             if name not in fields:
                 raise ConfigError(
-                    f"unknown field 'sheets.columns.{tab}.{name}'; fields: {', '.join(fields)}"
+                    f"ไม่รู้จักช่อง 'sheets.columns.{tab}.{name}'; ช่องที่ใช้ได้: {', '.join(fields)}"
                 )

@@ -89,7 +89,7 @@ def test_office_rules_come_first_and_are_checked(tmp_path: Path) -> None:
         ('pattern = "4.7.(28"\nverdict = "quota"', "not a regular expression"),
         ('pattern = "x"\nverdict = "maybe"', "'mail.replies[0].verdict'"),
         ('pattern = " "\nverdict = "quota"', "empty"),
-        ('verdict = "quota"', "'mail.replies[0].pattern' is required"),
+        ('verdict = "quota"', "ต้องมี 'mail.replies[0].pattern'"),
     ):
         path.write_text(base + "[[mail.replies]]\n" + bad + "\n", encoding="utf-8")
         with pytest.raises(ConfigError) as err:

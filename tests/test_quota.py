@@ -69,12 +69,12 @@ def test_explicit_keys_override_the_preset_which_overrides_the_mail_keys(tmp_pat
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ('[mail.quota]\npreset = "hotmail"\n', "'mail.quota.preset' = \"hotmail\" is not allowed"),
+    ('[mail.quota]\npreset = "hotmail"\n', "'mail.quota.preset' = \"hotmail\" ใช้ไม่ได้"),
     ("[mail.quota]\nmessages_per_day = 0\n", "'mail.quota.messages_per_day' must be at least 1"),
-    ("[mail.quota]\nconnections = -1\n", "'mail.quota.connections' must be at least 1"),
-    ("[mail.quota]\nreserve = -5\n", "'mail.quota.reserve' must be 0 or more"),
-    ('[mail.quota]\nmessages_per_day = "2000"\n', "must be a whole number"),
-    ("[mail.quota]\nper_day = 5\n", "unknown key 'mail.quota.per_day'"),
+    ("[mail.quota]\nconnections = -1\n", "'mail.quota.connections' = -1 ใช้ไม่ได้"),
+    ("[mail.quota]\nreserve = -5\n", "'mail.quota.reserve' = -5 ใช้ไม่ได้"),
+    ('[mail.quota]\nmessages_per_day = "2000"\n', "ต้องเป็น จำนวนเต็ม"),
+    ("[mail.quota]\nper_day = 5\n", "ไม่รู้จักคีย์ 'mail.quota.per_day'"),
 ])
 def test_quota_mistakes_name_the_key(tmp_path: Path, text: str, says: str) -> None:
     with pytest.raises(ConfigError) as err:

@@ -153,7 +153,8 @@ def test_second_worker_refused_and_a_dead_workers_lock_recovered(
         assert hold.stdout is not None and hold.stdout.readline().strip() == "locked"
         assert main(["run", "--once", "--config", str(work.config)]) == 1
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "another worker" in err and str(hold.pid) in err
+        assert err.count("\n") == 1 and "มีตัวทำงานของสำนักงานนี้ทำงานอยู่แล้ว" in err
+        assert f"pid {hold.pid}" in err
         assert not (tmp_path / "outbox").exists()
         found = holder(ledger)
         assert found is not None and found.pid == hold.pid

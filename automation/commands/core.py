@@ -18,20 +18,20 @@ from automation.thaidate import format_datetime
 
 
 def register(sub: Any) -> dict[str, Any]:
-    p = subcommand(sub, "init", "create a demo workspace (config + local workbook)")
+    p = subcommand(sub, "init", "สร้างพื้นที่ทดลอง (ไฟล์ตั้งค่า + สมุดงานในเครื่อง)")
     p.add_argument("folder", nargs="?", type=Path, default=Path("demo"))
-    p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
+    p.add_argument("--force", action="store_true", help="เขียนทับพื้นที่ทดลองที่มีอยู่")
     from automation.commands.google import add_init_options
 
     add_init_options(p)
-    p = subcommand(sub, "run", "run the worker (one cycle with --once)")
-    p.add_argument("--once", action="store_true", help="run one cycle and exit")
-    p = subcommand(sub, "preview", "render one item (or the next digest) as recipients see it")
-    p.add_argument("item_id", nargs="?", help="news ID (column รหัสข่าว)")
-    p.add_argument("--digest", action="store_true", help="show the next digest for one recipient")
-    p.add_argument("--recipient", help="with --digest: whose digest (default: the first)")
-    p.add_argument("--html", type=Path, help="write the HTML body here (default preview-ID.html)")
-    subcommand(sub, "status", "show the queue and what the ledger holds")
+    p = subcommand(sub, "run", "เริ่มตัวทำงานต่อเนื่อง (หนึ่งรอบเมื่อใส่ --once)")
+    p.add_argument("--once", action="store_true", help="ทำงานหนึ่งรอบแล้วจบ")
+    p = subcommand(sub, "preview", "แสดงข่าวหนึ่งรายการ (หรือสรุปข่าวฉบับถัดไป) อย่างที่ผู้รับเห็น")
+    p.add_argument("item_id", nargs="?", help="รหัสข่าว (คอลัมน์ รหัสข่าว)")
+    p.add_argument("--digest", action="store_true", help="แสดงสรุปข่าวฉบับถัดไปของผู้รับหนึ่งคน")
+    p.add_argument("--recipient", help="ใช้กับ --digest: สรุปข่าวของใคร (ค่าเริ่มต้น: คนแรก)")
+    p.add_argument("--html", type=Path, help="เขียนเนื้อหา HTML ไว้ที่นี่ (ค่าเริ่มต้น preview-ID.html)")
+    subcommand(sub, "status", "แสดงสถานะ คิวงาน และสิ่งที่บันทึกไว้ใน ledger")
     return {"init": cmd_init, "run": cmd_run, "preview": cmd_preview, "status": cmd_status}
 
 

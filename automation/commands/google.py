@@ -17,25 +17,25 @@ def add_init_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("Google Sheets (with --google)")
     group.add_argument(
         "--google", metavar="SPREADSHEET_ID",
-        help="lay out this Google Sheet for the worker (tabs, headers, approval column); "
-        "uses [sheets] and [office] of --config when that file exists",
+        help="จัดเตรียม Google Sheet นี้ให้ระบบ (แท็บ หัวคอลัมน์ คอลัมน์อนุมัติ); "
+        "ใช้ [sheets] และ [office] จาก --config เมื่อมีไฟล์นั้น",
     )
     group.add_argument("--credentials", type=Path,
-                       help="service-account key file (default: sheets.credentials)")
+                       help="ไฟล์กุญแจ service account (ค่าเริ่มต้น: sheets.credentials)")
     group.add_argument("--auth", choices=("service_account", "oauth"),
-                       help="how to sign in (default: sheets.auth)")
+                       help="วิธีลงชื่อเข้าใช้ (ค่าเริ่มต้น: sheets.auth)")
     group.add_argument("--editor", action="append", default=[], metavar="EMAIL",
-                       help="who may change the approval column (repeat; "
-                       "default: office.director_email)")
+                       help="ผู้ที่แก้คอลัมน์อนุมัติได้ (ใส่ซ้ำได้; "
+                       "ค่าเริ่มต้น: office.director_email)")
     group.add_argument("--approval", choices=("dropdown", "checkbox"), default="dropdown",
-                       help="approval column input: dropdown อนุมัติ/ไม่อนุมัติ/ส่งกลับแก้ไข "
-                       "(default) or a checkbox")
+                       help="รูปแบบคอลัมน์อนุมัติ: ดรอปดาวน์ อนุมัติ/ไม่อนุมัติ/ส่งกลับแก้ไข "
+                       "(ค่าเริ่มต้น) หรือช่องติ๊ก")
 
 
 def register(sub: Any) -> dict[str, Any]:
     p = subcommand(sub, "google-login",
-                   "sign in to Google as a person (sheets.auth = \"oauth\") and keep the token")
-    p.add_argument("--force", action="store_true", help="sign in again even if a token exists")
+                   "ลงชื่อเข้าใช้ Google ในนามบุคคล (sheets.auth = \"oauth\") และเก็บ token ไว้")
+    p.add_argument("--force", action="store_true", help="ลงชื่อเข้าใช้ใหม่แม้มี token อยู่แล้ว")
     return {"google-login": cmd_login}
 
 

@@ -16,10 +16,10 @@ from automation.errors import AutomationError, ConfigError
 
 def register(sub: Any) -> dict[str, Any]:
     subcommand(sub, "mailbox",
-               "read the office mailbox once: news by e-mail, bounces, unsubscribe requests")
-    p = subcommand(sub, "serve", "serve one-click unsubscribe links ([unsubscribe] base_url)")
-    p.add_argument("--host", help="address to listen on (default: [unsubscribe] listen)")
-    p.add_argument("--port", type=int, help="port (default: [unsubscribe] port)")
+               "อ่านกล่องจดหมายของสำนักงานหนึ่งครั้ง: ข่าวทางอีเมล อีเมลตีกลับ คำขอยกเลิกรับข่าว")
+    p = subcommand(sub, "serve", "ให้บริการลิงก์ยกเลิกรับข่าวแบบคลิกเดียว ([unsubscribe] base_url)")
+    p.add_argument("--host", help="ที่อยู่ที่รอรับ (ค่าเริ่มต้น: [unsubscribe] listen)")
+    p.add_argument("--port", type=int, help="พอร์ต (ค่าเริ่มต้น: [unsubscribe] port)")
     return {"mailbox": cmd_mailbox, "serve": cmd_serve}
 
 

@@ -15,21 +15,21 @@ from automation.errors import ConfigError
 
 
 def register(sub: Any) -> dict[str, Any]:
-    p = subcommand(sub, "registry", "check, search and keep current the network registry")
+    p = subcommand(sub, "registry", "ตรวจ ค้นหา และปรับปรุงทะเบียนเครือข่าย")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    c = subcommand(actions, "check", "validate every registry row and list the problems")
+    c = subcommand(actions, "check", "ตรวจทุกแถวในทะเบียนและแสดงปัญหา")
     c.add_argument("--send", action="store_true",
-                   help="e-mail the officer the list if it changed since the last one")
-    f = subcommand(actions, "find", "search members by name, school, cluster, person or phone")
+                   help="ส่งรายการถึงเจ้าหน้าที่ถ้าเปลี่ยนจากครั้งก่อน")
+    f = subcommand(actions, "find", "ค้นหาสมาชิกจากชื่อ โรงเรียน กลุ่มเครือข่าย ผู้ประสานงาน หรือเบอร์โทร")
     f.add_argument("text", nargs="+", help="what to look for (Thai or English)")
     f.add_argument("--limit", type=int, default=20)
     k = subcommand(actions, "confirm",
-                   "keep-current confirmations with a pre-filled form link (dry run unless --send)")
-    k.add_argument("--send", action="store_true", help="send this round's confirmations")
-    k.add_argument("--limit", type=int, help="at most this many messages now")
+                   "ขอให้สมาชิกยืนยันข้อมูลพร้อมลิงก์แบบฟอร์มที่กรอกไว้แล้ว (ทดลองเท่านั้น เว้นแต่ใส่ --send)")
+    k.add_argument("--send", action="store_true", help="ส่งคำขอยืนยันรอบนี้")
+    k.add_argument("--limit", type=int, help="ส่งไม่เกินจำนวนนี้ในครั้งนี้")
     k.add_argument("--preview", type=Path, metavar="OUT.html",
-                   help="write one member's message as HTML")
-    k.add_argument("--member", help="member ID to preview")
+                   help="เขียนข้อความของสมาชิกหนึ่งคนเป็น HTML")
+    k.add_argument("--member", help="รหัสสมาชิกที่จะดูตัวอย่าง")
     return {"registry": cmd_registry}
 
 

@@ -19,14 +19,14 @@ EXAMPLES = "2569-11 | fy2569 | term1-2569 | 2026-01-01..2026-03-31"
 
 
 def register(sub: Any) -> dict[str, Any]:
-    p = subcommand(sub, "report", "evaluation summary for a period (dry run unless --send)")
-    p.add_argument("--period", help=f"{EXAMPLES} (default: last month)")
+    p = subcommand(sub, "report", "รายงานสรุปผลของช่วงเวลา (ทดลองเท่านั้น เว้นแต่ใส่ --send)")
+    p.add_argument("--period", help=f"{EXAMPLES} (ค่าเริ่มต้น: เดือนที่แล้ว)")
     p.add_argument("--preview", type=Path, metavar="OUT.html",
-                   help="write the e-mail as HTML, with its charts and attachment beside it")
+                   help="เขียนอีเมลเป็น HTML พร้อมกราฟและไฟล์แนบไว้ข้างกัน")
     p.add_argument("--send", action="store_true",
-                   help="e-mail the director and officer and rewrite the summary tab")
+                   help="ส่งอีเมลถึงผู้บริหารและเจ้าหน้าที่ และเขียนแท็บสรุปใหม่")
     p.add_argument("--again", action="store_true",
-                   help="with --send: send even if this period's report was sent before")
+                   help="ใช้กับ --send: ส่งแม้เคยส่งรายงานของช่วงนี้แล้ว")
     return {"report": cmd_report}
 
 

@@ -13,13 +13,13 @@ from automation.text import single_line
 
 
 def register(sub: Any) -> dict[str, Any]:
-    p = subcommand(sub, "site", "the news board: build it, or take an item down")
+    p = subcommand(sub, "site", "กระดานข่าว: สร้าง หรือนำข่าวออก")
     actions = p.add_subparsers(dest="site_action", metavar="ACTION")
     subcommand(actions, "build",
-               "regenerate the whole board from published items (and sheet edits)")
+               "สร้างกระดานข่าวใหม่ทั้งหมดจากข่าวที่เผยแพร่แล้ว (และที่แก้ในชีต)")
     w = subcommand(actions, "withdraw",
-                   "take an item off the board, leaving a 'withdrawn' notice")
-    w.add_argument("item_id", help="news ID (column รหัสข่าว)")
+                   "นำข่าวออกจากกระดานข่าว โดยเหลือประกาศว่าถอนข่าวแล้ว")
+    w.add_argument("item_id", help="รหัสข่าว (คอลัมน์ รหัสข่าว)")
     w.add_argument("--reason", default="", help="why (kept in the ledger)")
     return {"site": cmd_site}
 

@@ -1,6 +1,7 @@
 """Jinja2 rendering of every message kind: subject, text body and HTML body.
 
-Templates live in ``templates/<kind>/``; a file of the same name in the office's own
+Templates live in ``templates/<kind>/``; they ship inside the package as
+``automation/templates`` (see pyproject.toml), and a file of the same name in the office's own
 templates folder overrides the shipped one. ``StrictUndefined`` makes a typo in a template
 an error instead of an empty string; HTML is autoescaped.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,17 @@ from automation.errors import ConfigError
 from automation.text import single_line
 from automation.thaidate import format_date, format_date_short, format_datetime
 
-SHIPPED = Path(__file__).resolve().parents[2] / "templates"
+
+def _shipped() -> Path:
+    """The templates the package carries: inside it once installed (wheel, sdist, ``pip install
+    .``), the checkout's top-level ``templates/`` when run from the source tree."""
+    packaged = resources.files("automation").joinpath("templates")
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+SHIPPED = _shipped()
 
 
 @dataclass(frozen=True)

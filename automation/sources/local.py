@@ -9,7 +9,6 @@ read is not overwritten (the caller retries or skips and reports it).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import tempfile
 import zipfile
@@ -17,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock
 
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Tab
@@ -229,13 +230,9 @@ class LocalWorkbook:
 
 @contextlib.contextmanager
 def _exclusive(path: Path) -> Iterator[None]:
-    lock = path.with_name(f".{path.name}.lock")
-    with open(lock, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    """The workbook to ourselves: another process waits (Linux, macOS and Windows alike)."""
+    with FileLock(str(path.with_name(f".{path.name}.lock"))):
+        yield
 
 
 def _apply(book: Workbook, writes: Sequence[CellWrite], owner: LocalWorkbook) -> None:
