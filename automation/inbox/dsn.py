@@ -17,6 +17,9 @@ from automation.inbox.htmltext import html_to_text
 from automation.inbox.parse import header_text, header_values, text_of
 from automation.text import email_problem, normalize_email, single_line
 
+# Reports are matched on at most this much of each text part: a hostile "report" of
+# megabytes costs no more than a real one.
+TEXT_CAP = 64 * 1024
 STATUS = re.compile(r"(?<![\w.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _SMTP_CODE = re.compile(r"(?<![\w.])([45]\d\d)(?=[ \-])")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -53,6 +56,7 @@ class Dsn:
     failures: tuple[Failure, ...]
     original: Message | None  # the headers of the message that bounced
     addressed_to: tuple[str, ...]  # where this report was delivered (a VERP return path)
+    text: str = ""  # the report's own text parts, which may quote the original inline
 
 
 def report_type(msg: Message) -> str:
@@ -82,7 +86,7 @@ def read_dsn(msg: Message) -> Dsn:
         text = _human_text(msg)
         form = _form(msg, text)
         failures = _from_text(msg, text, original)
-    return Dsn(form, tuple(failures), original, addressed)
+    return Dsn(form, tuple(failures), original, addressed, _quoted_text(msg))
 
 
 # -- RFC 3464 ------------------------------------------------------------------------
@@ -161,6 +165,12 @@ def _human_text(msg: Message) -> str:
         elif part.get_content_type() == "text/html":
             html.append(html_to_text(text_of(part))[0])
     return "\n".join(plain) if any(p.strip() for p in plain) else "\n".join(html)
+
+
+def _quoted_text(msg: Message) -> str:
+    """The report's text/plain parts (not an attached original), each capped."""
+    found = [text_of(p)[:TEXT_CAP] for p in _walk(msg) if p.get_content_type() == "text/plain"]
+    return "\n".join(found)[:TEXT_CAP]
 
 
 def _form(msg: Message, text: str) -> str:
