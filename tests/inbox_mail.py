@@ -23,7 +23,7 @@ import pytest
 
 from automation import config as config_mod
 from automation.inbox import run_mailbox
-from automation.inbox.job import MailboxReport
+from automation.inbox.report import MailboxReport
 from automation.thaidate import BANGKOK
 from automation.wiring import services
 from tests.servers.dovecot import Dovecot

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
@@ -27,57 +27,19 @@ from automation.core.intake import key_of
 from automation.core.registry import parse_registry
 from automation.core.table import find_columns, rows
 from automation.errors import AutomationError, SheetError
-from automation.inbox import bounces, notices, parse, suppress, unsubscribe
+from automation.inbox import bounces, notices, parse, quarantine, suppress, unsubscribe
 from automation.inbox.classify import Kind, classify, forged_sender
 from automation.inbox.dsn import read_dsn
 from automation.inbox.imap import Fetched, ImapMailbox
 from automation.inbox.news import Limits, NewsRow, build_row
+from automation.inbox.report import MailboxReport
 from automation.model import Cell, CellWrite, CycleReport, Member, Problem, Registry, Tab
 from automation.ports import Ledger
 from automation.text import single_line
 from automation.thaidate import BANGKOK
 
 PROCESSED = "processed"
-
-
-@dataclass
-class MailboxReport:
-    """What one mailbox pass found and did."""
-
-    started: datetime
-    finished: datetime | None = None
-    enabled: bool = True
-    fetched: int = 0
-    news: int = 0
-    duplicates: int = 0
-    bounces: int = 0
-    suppressed: int = 0
-    unsubscribed: int = 0
-    skipped: int = 0
-    left: int = 0
-    waiting: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
-
-    def summary(self) -> str:
-        if not self.enabled:
-            return "ไม่ได้ตั้งค่ากล่องจดหมาย ([imap] host)"
-        text = (
-            f"อีเมลใหม่ {self.fetched} ฉบับ: ข่าว {self.news} (ซ้ำ {self.duplicates}), "
-            f"ตีกลับ {self.bounces}, ขอยกเลิกรับข่าว {self.unsubscribed}, "
-            f"ข้าม (ตอบกลับอัตโนมัติ/รายชื่อส่งเมล) {self.skipped}, "
-            f"รอเจ้าหน้าที่อ่าน {self.left}, เพิ่มในงดรับข่าว {self.suppressed}"
-        )
-        if self.waiting:
-            text += f", รอรอบหน้า {self.waiting}"
-        if self.error:
-            text += f" — หยุด: {self.error}"
-        return text
+_BATCH = 10  # bodies fetched at a time: a stop request waits for at most these
 
 
 @dataclass
@@ -181,6 +143,8 @@ class _Pass:
         self.form_tab = self.config.sheets.tabs.form
         self.aliases = self.config.sheets.columns.aliases("form")
         self.bounced: list[str] = []
+        self.attempts: dict[str, int] = {}
+        self.unbuilt: list[int] = []  # news left for the next pass by a stop request
 
     # -- the pass --------------------------------------------------------------------
 
@@ -191,18 +155,62 @@ class _Pass:
         last = self._last_uid(state_name, validity)
         heads = self.box.headers(self.box.uids_after(last))
         messages, cut = self._sort_out(heads)
-        wanted = [m.uid for m in messages if not (m.done or m.ready)]
-        bodies = {f.uid: f for f in self.box.messages(wanted)} if wanted else {}
-        for m in messages:
-            if m.uid in bodies:
-                self._read(m, bodies[m.uid])
-        # A message that vanished between the two fetches is simply not handled now.
-        messages = [m for m in messages if m.done or m.ready]
-        self.result.fetched = sum(1 for m in messages if not m.done)
-        self._ingest([m for m in messages if m.ready])
+        try:
+            stopped = self._read_all([m for m in messages if not (m.done or m.ready)])
+            if stopped is not None:
+                cut = stopped if cut is None else min(cut, stopped)
+            # A message that vanished between the two fetches is simply not handled now.
+            messages = [m for m in messages if m.done or m.ready]
+            self.result.fetched = sum(1 for m in messages if not m.done)
+            self._ingest([m for m in messages if m.ready])
+            if self.unbuilt:
+                cut = min([*self.unbuilt, *([cut] if cut is not None else [])])
+                messages = [m for m in messages if m.done or m.ready]
+                self._stopped(cut)
+        except AutomationError:
+            # A server failed, not a message: nobody is set aside for it.
+            quarantine.close(self.ledger, self.attempts, self.attempts, self.now)
+            raise
         self._finish(messages)
         newest = max((h.uid for h in heads if cut is None or h.uid < cut), default=last)
         self.ledger.set_state(state_name, f"{validity}:{max(newest, last)}")
+
+    def _read_all(self, wanted: Sequence[_Message]) -> int | None:
+        """Fetch and read ``wanted`` a few at a time; the first UID left when asked to stop."""
+        for start in range(0, len(wanted), _BATCH):
+            if self.s.stop.is_set():
+                return self._stopped(wanted[start].uid)
+            batch = [m for m in wanted[start:start + _BATCH] if not self._quarantined(m)]
+            bodies = {f.uid: f for f in self.box.messages([m.uid for m in batch])}
+            for m in batch:
+                if self.s.stop.is_set():
+                    return self._stopped(m.uid)
+                if m.uid in bodies:
+                    self._attempt(m)
+                    self._read(m, bodies[m.uid])
+                    quarantine.close(self.ledger, self.attempts, [m.key], self.now)
+        return None
+
+    def _stopped(self, uid: int) -> int:
+        self.result.notes.append("หยุดอ่านกล่องจดหมายตามคำสั่ง; ฉบับที่เหลืออ่านต่อในรอบหน้า")
+        return uid
+
+    def _attempt(self, m: _Message) -> None:
+        n = self.attempts[m.key] = quarantine.open_attempts(self.ledger, m.key)[1] + 1
+        quarantine.begin(self.ledger, {m.key: n}, self.now)
+
+    def _quarantined(self, m: _Message) -> bool:
+        """Set aside a message earlier passes died on (see automation.inbox.quarantine)."""
+        failed, _last = quarantine.open_attempts(self.ledger, m.key)
+        if failed < quarantine.LIMIT:
+            return False
+        m.kind, m.leave, m.ready = Kind.AUTO, True, True
+        self.result.left += 1
+        self.result.problems.append(Problem(
+            self.form_tab,
+            f"อีเมล {single_line(m.key, 80)} ทำให้การอ่านกล่องจดหมายล้มเหลว {failed} ครั้ง; "
+            f"กักไว้ ไม่อ่านอีก อ่านเองในโฟลเดอร์ '{self.imap.folder}'", severity="warning"))
+        return True
 
     def _last_uid(self, state_name: str, validity: int) -> int:
         remembered = self.ledger.get_state(state_name)
@@ -372,6 +380,11 @@ class _Pass:
         built: list[NewsRow] = []
         for m in news:
             assert m.msg is not None
+            if self.s.stop.is_set():
+                m.ready = False  # not recorded: the next pass takes it from here
+                self.unbuilt.append(m.uid)
+                continue
+            self._attempt(m)  # the body and the files are read only now
             try:
                 row = build_row(
                     m.msg, from_email=m.from_email, from_name=m.from_name, received=m.received,
@@ -388,6 +401,8 @@ class _Pass:
             except Exception as exc:  # see _read
                 self._unreadable(m, exc)
                 continue
+            finally:
+                quarantine.close(self.ledger, self.attempts, [m.key], self.now)
             # Problems of a row appended before a crash are reported again; the officer's
             # notices keep one copy of each.
             self.result.problems.extend(row.problems)
