@@ -27,8 +27,8 @@ from automation.core.intake import key_of
 from automation.core.registry import parse_registry
 from automation.core.table import find_columns, rows
 from automation.errors import AutomationError, SheetError
-from automation.inbox import bounces, notices, parse, quarantine, suppress, unsubscribe
-from automation.inbox.classify import Kind, classify, forged_sender
+from automation.inbox import auth, bounces, notices, parse, quarantine, suppress, unsubscribe
+from automation.inbox.classify import Kind, classify
 from automation.inbox.dsn import read_dsn
 from automation.inbox.imap import Fetched, ImapMailbox
 from automation.inbox.news import Limits, NewsRow, build_row
@@ -385,11 +385,12 @@ class _Pass:
                 self.unbuilt.append(m.uid)
                 continue
             self._attempt(m)  # the body and the files are read only now
+            verdict = auth.check(m.msg, m.from_email, self.imap.authserv_id)
             try:
                 row = build_row(
                     m.msg, from_email=m.from_email, from_name=m.from_name, received=m.received,
                     owner=owners.get(m.from_email),
-                    forged=forged_sender(m.msg, self.imap.authserv_id), form_tab=form.title,
+                    forged=verdict.forged, unverified=verdict.why, form_tab=form.title,
                     limits=Limits(publish.max_title, publish.max_body), imap=self.imap,
                     attachments_dir=self._attachments_dir(), headers=headers,
                 )

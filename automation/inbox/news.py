@@ -21,13 +21,21 @@ from urllib.parse import quote
 from automation.core.intake import derive_id
 from automation.inbox import parse
 from automation.inbox.settings import ImapConfig
-from automation.model import Cell, Member, Problem, Status
+from automation.model import (
+    EMAIL_SOURCE as SOURCE,
+)
+from automation.model import (
+    FORGED_SENDER,
+    UNKNOWN_SENDER,
+    UNVERIFIED_SENDER,
+    Cell,
+    Member,
+    Problem,
+    Status,
+)
 from automation.text import clean_text, safe_filename, single_line
 from automation.thaidate import BANGKOK
 
-SOURCE = "อีเมล"
-UNKNOWN_SENDER = f"{SOURCE} (ผู้ส่งไม่อยู่ในทะเบียน)"
-FORGED_SENDER = f"{SOURCE} (ผู้ส่งไม่ผ่านการตรวจสอบ)"
 # Logos and tracking pixels in signatures are not news pictures.
 _MIN_INLINE_IMAGE = 4096
 _PREFIXES = ("fwd:", "fw:", "ส่งต่อ:")
@@ -77,6 +85,7 @@ def build_row(
     owner: Member | None,
     forged: str,
     form_tab: str,
+    unverified: str = "",
     limits: Limits,
     imap: ImapConfig,
     attachments_dir: Path,
@@ -86,7 +95,7 @@ def build_row(
     title = single_line(title_of(msg), limits.max_title)
     body, links = parse.body(msg)
     news_id = derive_id(when, from_email, title)
-    trusted = owner if not forged else None
+    trusted = owner if not (forged or unverified) else None
     problems: list[Problem] = []
     if forged:
         source = FORGED_SENDER
@@ -100,6 +109,12 @@ def build_row(
             form_tab, f"อีเมลข่าว '{single_line(title, 80)}' จาก {from_email or from_name} "
             "ซึ่งไม่อยู่ในทะเบียนเครือข่าย; ตรวจสอบผู้ส่งก่อนอนุมัติ", news_id,
             column=headers["email"], severity="warning"))
+    elif unverified:
+        source = UNVERIFIED_SENDER
+        problems.append(Problem(
+            form_tab, f"อีเมลข่าว '{single_line(title, 80)}' อ้างว่ามาจาก {from_email} "
+            f"({owner.name}) แต่ยืนยันผู้ส่งไม่ได้: {unverified}; ตรวจสอบกับโรงเรียนก่อนอนุมัติ",
+            news_id, column=headers["email"], severity="warning"))
     else:
         source = SOURCE
     images, others, files, file_problems = save_attachments(
