@@ -31,7 +31,7 @@ from automation.inbox import auth, bounces, notices, parse, quarantine, suppress
 from automation.inbox.classify import Kind, classify
 from automation.inbox.dsn import read_dsn
 from automation.inbox.imap import Fetched, ImapMailbox
-from automation.inbox.news import Limits, NewsRow, build_row
+from automation.inbox.news import Limits, NewsRow, build_row, identify
 from automation.inbox.report import MailboxReport
 from automation.model import Cell, CellWrite, CycleReport, Member, Problem, Registry, Tab
 from automation.ports import Ledger
@@ -384,6 +384,12 @@ class _Pass:
                 m.ready = False  # not recorded: the next pass takes it from here
                 self.unbuilt.append(m.uid)
                 continue
+            limits = Limits(publish.max_title, publish.max_body)
+            # Before any file is saved: a second e-mail with an ID already on the form
+            # must not touch the files of the first.
+            if identify(m.msg, m.from_email, m.received, limits) in existing:
+                self.result.duplicates += 1
+                continue
             self._attempt(m)  # the body and the files are read only now
             verdict = auth.check(m.msg, m.from_email, self.imap.authserv_id)
             try:
@@ -391,7 +397,7 @@ class _Pass:
                     m.msg, from_email=m.from_email, from_name=m.from_name, received=m.received,
                     owner=owners.get(m.from_email),
                     forged=verdict.forged, unverified=verdict.why, form_tab=form.title,
-                    limits=Limits(publish.max_title, publish.max_body), imap=self.imap,
+                    limits=limits, imap=self.imap,
                     attachments_dir=self._attachments_dir(), headers=headers,
                 )
             except OSError as exc:
