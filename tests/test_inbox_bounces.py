@@ -196,7 +196,7 @@ def test_unmatched_report_is_left_for_the_officer(office: Office) -> None:
     assert (report.bounces, report.suppressed, report.left) == (0, 0, 2)
     assert recipient not in office.suppressed()
     assert len(office.mailbox.messages("INBOX")) == 2
-    assert any("ไม่ตรงกับอีเมลที่ระบบส่ง" in n for n in report.notes)
+    assert sum("ไม่ตรงกับอีเมลที่ระบบส่ง" in p.message for p in report.problems) == 2
 
 
 def _approve_next(workbook: Path) -> None:
@@ -235,10 +235,13 @@ def test_forged_reports_suppress_nobody(office: Office) -> None:
     assert victim not in office.suppressed() and insider not in office.suppressed()
     assert office.ledger().events(f"bounce:{victim}") == []
     assert len(office.mailbox.messages("INBOX")) == 3, "left for the officer to read"
+    assert sum("ไม่ได้งดส่งข่าวถึงใคร" in p.message for p in report.problems) == 3
 
     _approve_next(office.workbook)
     before = len(office.smtp.messages)
     run_cycle(office.config)
-    got = {m.rcpt_tos[0] for m in office.smtp.messages[before:]
-           if m.message["X-PR-Kind"] == "bulletin"}
+    new = office.smtp.messages[before:]
+    got = {m.rcpt_tos[0] for m in new if m.message["X-PR-Kind"] == "bulletin"}
     assert victim in got, "the member still receives the next bulletin"
+    officer = [text_of(m.message) for m in new if m.message["X-PR-Kind"] == "officer_report"]
+    assert officer and "ไม่ได้งดส่งข่าวถึงใคร" in officer[0], "the officer is told"

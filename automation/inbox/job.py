@@ -311,10 +311,14 @@ class _Pass:
         if bounce is None:
             m.leave = True
             self.result.left += 1
-            self.result.notes.append(
-                f"รายงานอีเมลตีกลับเรื่อง '{single_line(parse.subject(msg), 80)}' ไม่ตรงกับอีเมล"
-                f"ที่ระบบส่ง; เก็บไว้ในโฟลเดอร์ '{self.imap.folder}' ให้เจ้าหน้าที่อ่าน"
-            )
+            # Told in the officer's report: it may be a real bounce the office cannot prove
+            # (an old message, a provider quoting nothing) or a forged one.
+            self.result.problems.append(Problem(
+                self.config.sheets.tabs.suppression,
+                f"รายงานอีเมลตีกลับเรื่อง '{single_line(parse.subject(msg), 80)}' จาก "
+                f"{m.from_email or '?'} ไม่ตรงกับอีเมลที่ระบบส่ง (ไม่มีรหัสที่ระบบลงนามไว้); "
+                f"ไม่ได้งดส่งข่าวถึงใคร เก็บไว้ในโฟลเดอร์ '{self.imap.folder}' ให้เจ้าหน้าที่อ่าน",
+                severity="warning"))
             return
         bounces.record(self.ledger, bounce, m.key, self.now)
         self.result.bounces += 1
