@@ -4,6 +4,7 @@ no client ever makes it print a traceback."""
 
 from __future__ import annotations
 
+import logging
 import select
 import socket
 import threading
@@ -17,11 +18,25 @@ from automation import config as config_mod
 from automation.core.message import office_secret, one_click_url
 from automation.inbox.serve import UnsubscribeServer
 from automation.ledger.sqlite import SqliteLedger
+from automation.logs import LOGGER
 from automation.wiring import services
 from tests.workspace import make_workspace, table
 
 BASE = "https://pr.office.example.test/u"
 MEMBER = "bandonkaew@school.example.test"
+
+
+@pytest.fixture(autouse=True)
+def _own_stderr() -> Iterator[None]:
+    """Log handlers an earlier command-line test left on a closed capture stream would
+    print the logging module's own tracebacks here; this module's stderr is its own."""
+    logger = logging.getLogger(LOGGER)
+    kept = list(logger.handlers)
+    for handler in kept:
+        logger.removeHandler(handler)
+    yield
+    for handler in kept:
+        logger.addHandler(handler)
 
 
 @pytest.fixture
@@ -140,3 +155,4 @@ def _cut_after(sock: socket.socket) -> float:
         except OSError:
             break
     return time.monotonic() - started
+

@@ -22,18 +22,28 @@ from email.message import Message
 from pathlib import Path
 
 from automation.config import Config
-from automation.core.cycle import NOTICE, Services, Worker
+from automation.core.cycle import Services
 from automation.core.intake import key_of
 from automation.core.registry import parse_registry
 from automation.core.table import find_columns, rows
 from automation.errors import AutomationError, SheetError
-from automation.inbox import auth, bounces, notices, parse, quarantine, suppress, unsubscribe
+from automation.inbox import (
+    auth,
+    bounces,
+    notices,
+    parse,
+    quarantine,
+    suppress,
+    unsubscribe,
+)
 from automation.inbox.classify import Kind, classify
 from automation.inbox.dsn import read_dsn
 from automation.inbox.imap import Fetched, ImapMailbox
 from automation.inbox.news import Limits, NewsRow, build_row, identify
 from automation.inbox.report import MailboxReport
-from automation.model import Cell, CellWrite, CycleReport, Member, Problem, Registry, Tab
+from automation.inbox.settle import settle
+from automation.inbox.sheetrows import append_rows
+from automation.model import CycleReport, Member, Problem, Registry, Tab
 from automation.ports import Ledger
 from automation.text import single_line
 from automation.thaidate import BANGKOK
@@ -93,36 +103,6 @@ def before_cycle(services: Services, report: CycleReport, skip: Collection[str])
         report.problems.extend(
             p for p in notices.unreported(services.ledger, services.clock()) if str(p) not in seen
         )
-
-
-def settle(services: Services, tab: Tab | None, worker: Worker | None) -> list[suppress.Request]:
-    """Apply pending suppression requests to the tab; returns the ones appended."""
-    ledger, config = services.ledger, services.config
-    wanted = suppress.pending(ledger)
-    if not wanted:
-        return []
-    name = config.sheets.tabs.suppression
-    if tab is None:
-        tab = services.sheet.read([name])[name]
-    aliases = config.sheets.columns.aliases("suppression")
-    added = suppress.append(services.sheet.backend, tab, aliases, wanted)
-    confirm = [r for r in wanted if r.confirm]
-    if confirm:
-        send_confirmations(worker or Worker(services), confirm)
-    suppress.mark_applied(ledger, wanted, services.clock())
-    return added
-
-
-def send_confirmations(worker: Worker, wanted: Sequence[suppress.Request]) -> int:
-    now = worker.s.clock()
-    envelopes = [
-        worker._envelope(
-            "unsubscribed", f"U-{r.day:%Y%m%d}", r.email, None,
-            {"office": worker.office, "now": now, "email": r.email}, NOTICE,
-        )
-        for r in wanted
-    ]
-    return worker.dispatcher.send(envelopes).sent
 
 
 class _Pass:
@@ -430,25 +410,7 @@ class _Pass:
         return self.imap.attachments_dir or self.config.base / "attachments"
 
     def _append_rows(self, form: Tab, found: dict[str, int], built: Sequence[NewsRow]) -> None:
-        by_field = dict(found)
-        width = max(len(form.rows[0]) if form.rows else 0, max(by_field.values(), default=0))
-        headers: list[CellWrite] = []
-        for name in ("id", "status", "source"):
-            if name not in by_field:
-                width += 1
-                by_field[name] = width
-                headers.append(CellWrite(form.title, 1, width, self.aliases[name][0]))
-        if headers:
-            self.s.sheet.backend.write(headers)
-        cells: list[list[Cell]] = []
-        for row in built:
-            values = _fold_missing(dict(row.values), by_field)
-            line: list[Cell] = [None] * width
-            for name, value in values.items():
-                if name in by_field:
-                    line[by_field[name] - 1] = value
-            cells.append(line)
-        self.s.sheet.backend.append(form.title, cells)
+        append_rows(self.s.sheet.backend, form, found, built, self.aliases)
 
     # -- marking ---------------------------------------------------------------------------
 
@@ -464,15 +426,3 @@ class _Pass:
             self.box.move(done, self.imap.processed_folder)
         else:
             self.box.mark_read(done)
-
-
-def _fold_missing(values: dict[str, Cell], by_field: dict[str, int]) -> dict[str, Cell]:
-    """Pictures and links go into the body when the form tab has no column for them."""
-    extra = []
-    for name, label in (("images", "ภาพประกอบ"), ("links", "ลิงก์เพิ่มเติม")):
-        if name not in by_field and values.get(name):
-            extra.append(f"{label}: {values.pop(name)}")
-    if extra:
-        values["body"] = "\n\n".join([str(values.get("body") or ""), *extra]).strip()
-    return values
-

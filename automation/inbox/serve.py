@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from automation.core.cycle import Services
 from automation.errors import AutomationError
 from automation.inbox import suppress, unsubscribe
-from automation.inbox.job import settle
+from automation.inbox.settle import settle
 from automation.thaidate import BANGKOK
 
 log = logging.getLogger("automation.serve")
