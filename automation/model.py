@@ -205,3 +205,19 @@ class CycleReport:
     @property
     def ok(self) -> bool:
         return not self.stopped and not self.failures
+
+
+# The ``source`` cell (ช่องทางส่งข่าว) of news that came by e-mail. Only EMAIL_SOURCE means
+# the office's provider confirmed the sender is the registry school it claims to be
+# (automation.inbox.auth); the others mark rows whose sender is unknown, unverified or
+# known to be forged: the director sees the marker, and no notice may echo their text.
+EMAIL_SOURCE = "อีเมล"
+UNKNOWN_SENDER = f"{EMAIL_SOURCE} (ผู้ส่งไม่อยู่ในทะเบียน)"
+FORGED_SENDER = f"{EMAIL_SOURCE} (ผู้ส่งไม่ผ่านการตรวจสอบ)"
+UNVERIFIED_SENDER = f"{EMAIL_SOURCE} (ยืนยันผู้ส่งไม่ได้)"
+UNVERIFIED_SOURCES = frozenset({UNKNOWN_SENDER, FORGED_SENDER, UNVERIFIED_SENDER})
+
+
+def sender_unverified(item: Submission) -> bool:
+    """True for e-mailed news whose sender the office could not verify (see above)."""
+    return item.source.strip() in UNVERIFIED_SOURCES

@@ -110,7 +110,9 @@ def single_line(s: str, limit: int | None = None) -> str:
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL_EXCEPT_NL_TAB = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff]")
-_TRAILING_SPACE = re.compile(r"[^\S\n]+(?=\n|$)")
+# Tried only where a run of spaces starts, and the run is never given back: "a" followed
+# by a million spaces and "b" is one try, not a million (the plain pattern is quadratic).
+_TRAILING_SPACE = re.compile(r"(?<![^\S\n])[^\S\n]++(?=\n|$)")
 _MANY_BLANK_LINES = re.compile(r"\n{4,}")
 
 

@@ -3,6 +3,7 @@ that puts an address on the suppression tab."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 from automation import config as config_mod
 from automation.ledger.sqlite import SqliteLedger
 from tests.inbox_mail import (
+    OFFICE,
     dsn_gmail,
     dsn_microsoft,
     dsn_rfc3464,
@@ -194,4 +196,52 @@ def test_unmatched_report_is_left_for_the_officer(office: Office) -> None:
     assert (report.bounces, report.suppressed, report.left) == (0, 0, 2)
     assert recipient not in office.suppressed()
     assert len(office.mailbox.messages("INBOX")) == 2
-    assert any("ไม่ตรงกับอีเมลที่ระบบส่ง" in n for n in report.notes)
+    assert sum("ไม่ตรงกับอีเมลที่ระบบส่ง" in p.message for p in report.problems) == 2
+
+
+def _approve_next(workbook: Path) -> None:
+    def approve(ws: Any) -> None:
+        col = column_of(ws, "อนุมัติ")
+        for r in range(2, ws.max_row + 1):
+            if ws.cell(row=r, column=col).value in (None, False) and ws.cell(
+                    row=r, column=column_of(ws, "หัวข้อข่าว")).value:
+                ws.cell(row=r, column=col).value = True
+                return
+
+    edit_sheet(workbook, FORM, approve)
+
+
+def test_forged_reports_suppress_nobody(office: Office) -> None:
+    """An outsider knows a member's address, an item ID (public digests and the board) and
+    how Message-IDs used to be made; a member knows the signed ID of their own copy. Neither
+    can put somebody else on the suppression tab."""
+    victim, insider = office.recipients()[:2]
+    real = office.bulletins[victim][0]
+    item = real.message["X-PR-Item"]
+    guessed = hashlib.sha256(f"bulletin:{item}:{victim}".encode()).hexdigest()[:32]
+    outsider = (
+        f"From: {OFFICE}\r\nTo: {victim}\r\nSubject: ข่าว\r\n"
+        f"Message-ID: <{guessed}@office.example.test>\r\nX-PR-Kind: bulletin\r\n"
+        f"X-PR-Item: {item}\r\n\r\nbody\r\n"
+    ).encode()
+    office.mailbox.append(dsn_rfc3464(outsider, victim, "5.1.1"))
+    # The insider's own, genuinely signed copy, with the victim named as the recipient.
+    office.mailbox.append(dsn_rfc3464(office.bulletins[insider][0].data, victim, "5.1.1"))
+    # A report sent to a made-up VERP address naming the victim.
+    office.mailbox.append(dsn_rfc3464(outsider, victim, "5.1.1", quote=False,
+                                      to=f"pr+b-{item}.0123456789ab@office.example.test"))
+    report = run_pass(office.config)
+    assert (report.bounces, report.suppressed, report.left) == (0, 0, 3), report.summary()
+    assert victim not in office.suppressed() and insider not in office.suppressed()
+    assert office.ledger().events(f"bounce:{victim}") == []
+    assert len(office.mailbox.messages("INBOX")) == 3, "left for the officer to read"
+    assert sum("ไม่ได้งดส่งข่าวถึงใคร" in p.message for p in report.problems) == 3
+
+    _approve_next(office.workbook)
+    before = len(office.smtp.messages)
+    run_cycle(office.config)
+    new = office.smtp.messages[before:]
+    got = {m.rcpt_tos[0] for m in new if m.message["X-PR-Kind"] == "bulletin"}
+    assert victim in got, "the member still receives the next bulletin"
+    officer = [text_of(m.message) for m in new if m.message["X-PR-Kind"] == "officer_report"]
+    assert officer and "ไม่ได้งดส่งข่าวถึงใคร" in officer[0], "the officer is told"

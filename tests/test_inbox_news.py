@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from automation.thaidate import BANGKOK
 from tests.inbox_mail import (
     OFFICE,
     PROCESSED,
@@ -300,3 +304,48 @@ def test_malformed_and_oversized_mail_never_blocks_the_mailbox(
               for r in table(office.parent / "workbook.xlsx", FORM)}
     assert status["ข่าวไม่มีเนื้อหา"][0] == "ผิดพลาด", "the cycle says what is missing"
     assert "เนื้อหา" in str(status["ข่าวไม่มีเนื้อหา"][1])
+
+
+def test_saved_files_are_never_replaced_and_macro_documents_are_refused(
+    tmp_path: Path, mailbox: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = mailbox_workspace(tmp_path / "office", mailbox, monkeypatch)
+    sent = datetime(2026, 11, 24, 9, 0, tzinfo=BANGKOK)
+    photo = b"\xff\xd8\xff\xe0" + b"\x01" * 6000
+    mailbox.append(mail(
+        b64_word("ภาพกีฬาสี"), "ภาพกิจกรรม", date=sent, attachments=[
+            ("ภาพ.jpg", "image/jpeg", photo),
+            ("แบบฟอร์ม.doc", "application/msword", b"\xd0\xcf\x11\xe0" + b"\0" * 100),
+            ("ตาราง.xlsm", "application/vnd.ms-excel.sheet.macroEnabled.12", b"PK" + b"\0" * 99),
+            ("สไลด์.ppt", "application/vnd.ms-powerpoint", b"\xd0\xcf\x11\xe0" + b"\0" * 99),
+        ]))
+    first = run_pass(office)
+    assert first.news == 1
+    folder = office.parent / "attachments"
+    saved = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert list(saved.values()) == [photo]
+    name = next(iter(saved))
+    assert hashlib.sha256(photo).hexdigest()[:16] in name, "the content's hash is in the name"
+    row = rows_by_title(office.parent / "workbook.xlsx")["ภาพกีฬาสี"]
+    assert re.fullmatch(r"N-[0-9A-F]{16}", str(row["รหัสข่าว"])), "64-bit e-mailed news IDs"
+    refused = " ".join(p.message for p in first.problems)
+    for file in ("แบบฟอร์ม.doc", "ตาราง.xlsm", "สไลด์.ppt"):
+        assert file in refused and "มาโคร" in refused
+
+    # The same sender, time and title again (the same news ID) with other bytes.
+    mailbox.append(mail(b64_word("ภาพกีฬาสี"), "ภาพอื่น", date=sent, attachments=[
+        ("ภาพ.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"\x02" * 6000)]))
+    second = run_pass(office)
+    assert (second.news, second.duplicates) == (0, 1)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == saved, "the file is untouched"
+
+
+def test_macro_documents_when_the_office_allows_them(
+    tmp_path: Path, mailbox: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = mailbox_workspace(tmp_path / "office", mailbox, monkeypatch,
+                               attachment_types=["doc", "pdf"], allow_macro_documents=True)
+    mailbox.append(mail(b64_word("แบบฟอร์ม"), "ไฟล์แนบ", attachments=[
+        ("แบบฟอร์ม.doc", "application/msword", b"\xd0\xcf\x11\xe0" + b"\0" * 100)]))
+    assert run_pass(office).problems == []
+    assert [p.suffix for p in (office.parent / "attachments").iterdir()] == [".doc"]

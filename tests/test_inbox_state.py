@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -209,3 +213,79 @@ def test_a_backlog_is_taken_in_over_several_passes(
     assert (second.news, second.waiting) == (1, 0)
     assert sorted(t for t in titles(office) if t.startswith("ข่าวทดสอบ")) == [
         f"ข่าวทดสอบลำดับที่ {n}" for n in (1, 2, 3)]
+
+
+def test_a_message_that_kills_the_pass_is_set_aside(
+    tmp_path: Path, mailbox: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = mailbox_workspace(tmp_path / "office", mailbox, monkeypatch)
+    good = three_news()
+    mailbox.append(good[0])
+    mailbox.append(mail(b64_word("ข่าวที่ทำให้ล่ม"), "เนื้อหา", message_id="<poison@school.test>"))
+    mailbox.append(good[1])
+    before = len(titles(office))
+    for _ in range(2):
+        crashed = subprocess.run(
+            [sys.executable, "-m", "tests.inbox_crash", str(office), "reading:poison"],
+            cwd=ROOT, capture_output=True, timeout=60,
+        )
+        assert crashed.returncode == -9, crashed.stderr.decode()
+
+    report = run_pass(office)
+    assert report.ok, report.error
+    assert (report.news, report.left) == (2, 1), report.summary()
+    got = titles(office)
+    assert len(got) == before + 2 and "ข่าวที่ทำให้ล่ม" not in got
+    assert any("poison@school.test" in p.message and "กักไว้" in p.message
+               for p in report.problems)
+    left = mailbox.messages("INBOX")
+    assert len(left) == 1 and b"<poison@school.test>" in left[0], "kept for the officer"
+    again = run_pass(office)
+    assert (again.fetched, again.news) == (0, 0), "never read again"
+
+
+def test_sigterm_stops_the_pass_after_the_message_in_hand(
+    tmp_path: Path, mailbox: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = mailbox_workspace(tmp_path / "office", mailbox, monkeypatch)
+    count = 40
+    for n in range(count):  # HTML that takes a noticeable while to read, each
+        mailbox.append(mail(b64_word(f"ข่าวยาวลำดับที่ {n}"), "", text=False,
+                            html="<p>" + "<" * 20_000))
+    before = len(titles(office))
+    ledger_path = config_mod.load(office).ledger_path
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "automation.cli", "mailbox", "--config", str(office)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if ledger_path.exists() and _attempts(ledger_path) >= count + 3:  # building news
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the pass ended before it could be stopped"
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    took = time.monotonic() - sent
+    assert proc.returncode == 0, err.decode()
+    assert took < 3.0, f"stopped {took:.1f} s after SIGTERM"
+    assert "หยุดอ่านกล่องจดหมายตามคำสั่ง" in out.decode()
+    first = len(titles(office)) - before
+    assert 0 < first < count
+
+    report = run_pass(office)  # the rest, once each
+    assert report.ok, report.error
+    got = titles(office)[before:]
+    assert len(got) == count and len(set(got)) == count
+    assert mailbox.messages("INBOX") == []
+
+
+def _attempts(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path, timeout=5)) as db:
+        try:
+            row = db.execute(
+                "SELECT COUNT(*) FROM events WHERE event LIKE 'attempt:%'").fetchone()
+        except sqlite3.OperationalError:
+            return 0
+    return int(row[0])

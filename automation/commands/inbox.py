@@ -30,7 +30,10 @@ def cmd_mailbox(args: argparse.Namespace) -> int:
     if not config.imap.enabled:
         raise ConfigError(f"no mailbox configured: add an [imap] section to {args.config}")
     config.imap.password()  # a missing variable is a config error, said before connecting
-    result = run_mailbox(wiring.services(config))
+    from automation.scheduler.signals import graceful_stop
+
+    with graceful_stop() as stop:  # SIGTERM: the pass stops after the message in hand
+        result = run_mailbox(wiring.services(config, stop))
     out = console()
     out.print(f"กล่องจดหมาย: {result.summary()}", markup=False)
     for p in result.problems:

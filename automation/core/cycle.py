@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -597,11 +596,7 @@ class Worker:
     def _secret(self) -> bytes:
         if self._secret_cache is not None:
             return self._secret_cache
-        value = self.s.ledger.get_state("unsubscribe_secret")
-        if value is None:
-            value = secrets.token_hex(32)
-            self.s.ledger.set_state("unsubscribe_secret", value)
-        self._secret_cache = bytes.fromhex(value)
+        self._secret_cache = message.office_secret(self.s.ledger)
         return self._secret_cache
 
     def _envelope(
@@ -610,7 +605,7 @@ class Worker:
     ) -> Envelope:
         key = _key(kind, item_id, recipient)
         mail = self.config.mail
-        msg_id = message.message_id(key, mail.sender)
+        msg_id = message.message_id(key, mail.sender, self._secret())
         one_click = None
         if unsubscribe and self.config.unsubscribe.base_url:
             one_click = message.one_click_url(
@@ -629,7 +624,8 @@ class Worker:
             now=self.s.clock(),
             reply_to=mail.reply_to,
             unsubscribe=unsubscribe,
-            headers={"X-PR-Kind": kind, "X-PR-Item": item_id},
+            headers={"X-PR-Kind": kind, "X-PR-Item": item_id,
+                     **(message.NOTICE_HEADERS if priority == NOTICE else message.BULK_HEADERS)},
             one_click=one_click,
         )
         return Envelope(key, kind, item_id, recipient, msg_id, sender, msg, priority)

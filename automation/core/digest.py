@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from automation.config import Config
 from automation.core.cron import Cron
 from automation.core.dispatch import DispatchResult
-from automation.core.message import message_id
+from automation.core.message import message_id, office_secret
 from automation.core.quota import Quota, waiting_note
 from automation.core.registry import audience_of
 from automation.core.render import Rendered, Renderer
@@ -289,6 +289,7 @@ class Digests:
             report.notes.append(f"{item_id}: {problem}")
         rid = run_id(slot)
         sender = self.config.mail.sender
+        secret = office_secret(self.ledger)
         plans = []
         for share in sorted(shares, key=lambda s: s.email):
             key = f"{KIND}:{rid}:{share.email}"
@@ -298,7 +299,7 @@ class Digests:
             }, ensure_ascii=False)
             record = DeliveryRecord(
                 key=key, kind=KIND, item_id=rid, recipient=share.email, channel="email",
-                message_id=message_id(key, sender), status="pending", detail=detail,
+                message_id=message_id(key, sender, secret), status="pending", detail=detail,
             )
             plans.append((record, share.items))
         # The run's time is committed with its plan: a crash leaves both or neither.

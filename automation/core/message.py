@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 from datetime import datetime
 from email.header import Header
 from email.message import Message
@@ -17,16 +18,47 @@ from typing import cast
 from urllib.parse import quote
 
 from automation.core.render import Rendered
+from automation.ports import Ledger
 from automation.text import single_line
 
 _VERP_ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}")
 
 
-def message_id(key: str, sender: str) -> str:
-    """The same (item, recipient) always gets the same Message-ID, across restarts."""
+# Headers of the messages the worker sends on its own (RFC 3834): notices answer a person,
+# so they are "auto-replied"; bulletins and reports are "auto-generated" bulk mail. Either
+# tells an auto-responder (another office's worker too) not to answer.
+NOTICE_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+BULK_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All",
+                "Precedence": "bulk"}
+
+
+def message_id(key: str, sender: str, secret: bytes | None = None) -> str:
+    """The same (kind, item, recipient) always gets the same Message-ID, across restarts.
+
+    With the office's ``secret`` the ID is an HMAC of the delivery key (see
+    ``message_token``): a delivery report quoting it proves it answers this very message
+    to this very recipient, and nobody without the secret can make one up.
+    """
     domain = sender.rpartition("@")[2] or "localhost"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    if secret is not None:
+        digest = message_token(secret, key)
+    else:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     return f"<{digest}@{domain}>"
+
+
+def office_secret(ledger: Ledger) -> bytes:
+    """The office's signing secret (ledger state ``unsubscribe_secret``), made on first use."""
+    value = ledger.get_state("unsubscribe_secret")
+    if value is None:
+        value = secrets.token_hex(32)
+        ledger.set_state("unsubscribe_secret", value)
+    return bytes.fromhex(value)
+
+
+def message_token(secret: bytes, key: str) -> str:
+    """The signed local part of a Message-ID: 128 bits of HMAC-SHA256 over the key."""
+    return hmac.new(secret, b"msgid\x00" + key.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def unsubscribe_token(secret: bytes, email: str) -> str:

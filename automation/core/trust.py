@@ -20,13 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from automation.model import Registry, Submission
+from automation.model import EMAIL_SOURCE, Registry, Submission, sender_unverified
 from automation.ports import Ledger
 from automation.text import fuzzy_key
 from automation.thaidate import BANGKOK
 
-# The inbox writes these into the worker-owned source column (automation/inbox/news.py).
-MAILBOX = "อีเมล"
 RECEIPT = "receipt"
 SENDER_EVENT = "sender"  # ledger event: the submitter's address when its news was published
 
@@ -39,9 +37,9 @@ class Trust:
     def full(self, item: Submission) -> bool:
         """May a notice about ``item`` repeat what was submitted?"""
         email = item.email.casefold()
-        if item.source == MAILBOX:
-            return True
-        if item.source.startswith(MAILBOX):
+        if item.source.strip() == EMAIL_SOURCE:
+            return True  # the provider confirmed the registry school sent it
+        if sender_unverified(item):
             return False
         if email in self.published_senders:
             return True
@@ -49,7 +47,7 @@ class Trust:
 
     def silent(self, item: Submission) -> bool:
         """No notice at all: an e-mail whose sender the inbox could not verify."""
-        return item.source.startswith(MAILBOX) and item.source != MAILBOX
+        return sender_unverified(item)
 
 
 def trust(registry: Registry, published_senders: Iterable[str]) -> Trust:

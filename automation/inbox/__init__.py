@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from automation.core.cycle import Services
-    from automation.inbox.job import MailboxReport
+    from automation.inbox.report import MailboxReport
     from automation.model import CycleReport
 
 

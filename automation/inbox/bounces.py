@@ -1,10 +1,11 @@
 """Bounces matched to the ledger's deliveries, and the rule that suppresses an address.
 
-A report is matched by the VERP return path it was delivered to (``pr+b-<item>.<mac>@``,
-see ``automation.core.message.return_path``) or by the headers of the bounced message it
-quotes (``X-PR-Item`` narrows the search, the Message-ID or the recipient picks the
-delivery). Only a matched report counts: anyone can send a "bounce", but not one for a
-message the office really sent. Each counted bounce is an event of the address, once per
+A report is matched only through a token the office signed: the VERP return path it was
+delivered to (``pr+b-<item>.<mac>@``, see ``automation.core.message.return_path``) or the
+signed Message-ID of the bounced message it quotes (``automation.core.message.message_id``),
+and only for the address the report names. Only a matched report counts: anyone can send
+a "bounce", but not one for a message the office really sent; an unmatched one is left for
+the officer and never suppresses anybody. Each counted bounce is an event of the address, once per
 report, so reading the same report twice changes nothing.
 """
 
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from automation.core.message import verp_mac
+from automation.core.message import message_token, verp_mac
 from automation.inbox import suppress
 from automation.inbox.dsn import Dsn, Failure
 from automation.inbox.parse import header_text
@@ -23,6 +24,10 @@ from automation.inbox.settings import BouncesConfig
 from automation.ports import DeliveryRecord, Ledger
 from automation.text import single_line
 
+_SIGNED_ID = re.compile(r"<([0-9a-f]{32})@")
+_ITEM_LINE = re.compile(r"^X-PR-Item:[ \t]*([A-Za-z0-9#:._-]{1,120})", re.MULTILINE | re.IGNORECASE)
+_HEADER_CAP = 1000
+_TEXT_CAP = 64 * 1024
 _VERP = re.compile(r"\+b-([A-Za-z0-9][A-Za-z0-9_-]{0,40})\.([0-9a-f]{12})@", re.IGNORECASE)
 _ORDER = {"hard": 0, "soft": 1, "delayed": 2}
 _NO_BOUNCE = {"delivered", "relayed", "expanded"}
@@ -55,30 +60,52 @@ def severity(failure: Failure, rules: BouncesConfig) -> str | None:
 
 
 def match(ledger: Ledger, dsn: Dsn, key: bytes | None) -> DeliveryRecord | None:
+    """The delivery a report proves it answers, or None.
+
+    Only a token the office signed counts: the VERP return path the report was delivered
+    to, or a signed Message-ID the report quotes (in the original's headers or in its
+    text). The token's delivery must also be to an address the report names, so a member
+    cannot use the ID of a message sent to them to unsubscribe somebody else. The quoted
+    ``X-PR-Item`` only narrows the search; it proves nothing.
+    """
+    if key is None:
+        return None
+    named = {f.recipient for f in dsn.failures if f.recipient}
+    if not named:
+        return None
     for address in dsn.addressed_to:
-        found = _VERP.search(address)
-        if found and key is not None:
+        found = _VERP.search(address[:_HEADER_CAP])
+        if found:
             item, mac = found.group(1), found.group(2).lower()
             for delivery in ledger.deliveries(item_id=item):
-                if hmac.compare_digest(verp_mac(key, delivery.key), mac):
+                if (delivery.recipient in named
+                        and hmac.compare_digest(verp_mac(key, delivery.key), mac)):
                     return delivery
-    original = dsn.original
-    if original is None:
+    tokens = _quoted_ids(dsn)
+    if not tokens:
         return None
-    item = header_text(original.get("X-PR-Item")).strip()
-    if not item:
-        return None
-    kind = header_text(original.get("X-PR-Kind")).strip()
-    message_id = header_text(original.get("Message-ID")).strip()
-    candidates = ledger.deliveries(item_id=item)
-    for delivery in candidates:
-        if message_id and delivery.message_id == message_id:
-            return delivery
-    recipients = {f.recipient for f in dsn.failures if f.recipient}
-    for delivery in candidates:
-        if delivery.recipient in recipients and (not kind or delivery.kind == kind):
-            return delivery
+    for item in _quoted_items(dsn):
+        for delivery in ledger.deliveries(item_id=item):
+            if delivery.recipient in named and message_token(key, delivery.key) in tokens:
+                return delivery
     return None
+
+
+def _quoted_items(dsn: Dsn) -> list[str]:
+    """Item IDs the report quotes (``X-PR-Item``): where to look for the signed delivery."""
+    found: list[str] = []
+    if dsn.original is not None:
+        found.append(header_text(dsn.original.get("X-PR-Item")).strip()[:_HEADER_CAP])
+    found += [m.group(1) for m in _ITEM_LINE.finditer(dsn.text[:_TEXT_CAP])]
+    return [i for i in dict.fromkeys(found) if i][:10]
+
+
+def _quoted_ids(dsn: Dsn) -> set[str]:
+    """The local parts of the signed-looking Message-IDs the report quotes."""
+    texts = [dsn.text[:_TEXT_CAP]]
+    if dsn.original is not None:
+        texts.append(header_text(dsn.original.get("Message-ID"))[:_HEADER_CAP])
+    return {m.group(1).lower() for t in texts for m in _SIGNED_ID.finditer(t)}
 
 
 def resolve(ledger: Ledger, dsn: Dsn, key: bytes | None, rules: BouncesConfig) -> Bounce | None:

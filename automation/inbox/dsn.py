@@ -17,9 +17,14 @@ from automation.inbox.htmltext import html_to_text
 from automation.inbox.parse import header_text, header_values, text_of
 from automation.text import email_problem, normalize_email, single_line
 
+# Reports are matched on at most this much of each text part: a hostile "report" of
+# megabytes costs no more than a real one.
+TEXT_CAP = 64 * 1024
 STATUS = re.compile(r"(?<![\w.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 _SMTP_CODE = re.compile(r"(?<![\w.])([45]\d\d)(?=[ \-])")
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# Starts only where a run of address characters starts, so a long run is tried once.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])"
+                    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|microsoftexchange[0-9a-f]*)@", re.I)
 _SUBJECT = re.compile(
     r"undeliver|returned mail|delivery status notification|mail delivery (failed|failure|"
@@ -28,13 +33,13 @@ _SUBJECT = re.compile(
     re.I,
 )
 _DELAY = re.compile(r"\bdelay|will (be )?retr|still trying|has not yet been delivered|ล่าช้า", re.I)
-_MS_RETURNED = re.compile(r"Remote Server returned '([^']+)'", re.I)
+_MS_RETURNED = re.compile(r"Remote Server returned '([^'\n]{1,500})'", re.I)
 _MS_FAILED_TO = re.compile(
     r"(?:Delivery has failed to these recipients or groups|couldn't be delivered to|"
-    r"Your message to)\s*:?\s*([^\s]+@[^\s]+)", re.I)
+    r"Your message to)\s*:?\s*([^\s@]+@\S+)", re.I)
 _GMAIL_FAILED_TO = re.compile(
     r"(?:wasn't delivered to|could not be delivered to|delivery to the following "
-    r"recipients? failed[^:]*:)\s*<?([^\s<>]+@[^\s<>]+?)>?[\s.,]", re.I)
+    r"recipients? failed[^:\n]{0,200}:)\s*<?([^\s<>@]+@[^\s<>]+?)>?[\s.,]", re.I)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Dsn:
     failures: tuple[Failure, ...]
     original: Message | None  # the headers of the message that bounced
     addressed_to: tuple[str, ...]  # where this report was delivered (a VERP return path)
+    text: str = ""  # the report's own text parts, which may quote the original inline
 
 
 def report_type(msg: Message) -> str:
@@ -82,7 +88,7 @@ def read_dsn(msg: Message) -> Dsn:
         text = _human_text(msg)
         form = _form(msg, text)
         failures = _from_text(msg, text, original)
-    return Dsn(form, tuple(failures), original, addressed)
+    return Dsn(form, tuple(failures), original, addressed, _quoted_text(msg))
 
 
 # -- RFC 3464 ------------------------------------------------------------------------
@@ -103,7 +109,7 @@ def _blocks(part: Message) -> list[dict[str, str]]:
     if isinstance(payload, list):
         return [{k.lower(): header_text(v) for k, v in b.items()} for b in payload
                 if isinstance(b, Message)]
-    text = payload if isinstance(payload, str) else ""
+    text = payload[:TEXT_CAP] if isinstance(payload, str) else ""
     parser = HeaderParser()
     return [
         {k.lower(): header_text(v) for k, v in parser.parsestr(chunk.strip() + "\n").items()}
@@ -157,10 +163,16 @@ def _human_text(msg: Message) -> str:
         if part.get_content_maintype() == "message":
             break  # the original message follows; its text is not the report
         if part.get_content_type() == "text/plain":
-            plain.append(text_of(part))
+            plain.append(text_of(part)[:TEXT_CAP])
         elif part.get_content_type() == "text/html":
-            html.append(html_to_text(text_of(part))[0])
+            html.append(html_to_text(text_of(part)[: 4 * TEXT_CAP])[0][:TEXT_CAP])
     return "\n".join(plain) if any(p.strip() for p in plain) else "\n".join(html)
+
+
+def _quoted_text(msg: Message) -> str:
+    """The report's text/plain parts (not an attached original), each capped."""
+    found = [text_of(p)[:TEXT_CAP] for p in _walk(msg) if p.get_content_type() == "text/plain"]
+    return "\n".join(found)[:TEXT_CAP]
 
 
 def _form(msg: Message, text: str) -> str:
@@ -201,7 +213,7 @@ def _recipients(msg: Message, text: str, original: Message | None) -> list[str]:
     candidates += [m.group(1) for m in _MS_FAILED_TO.finditer(text)]
     candidates += [m.group(1) for m in _GMAIL_FAILED_TO.finditer(text)]
     if not candidates and original is not None:
-        candidates = _EMAIL.findall(header_text(original.get("To")))
+        candidates = _EMAIL.findall(header_text(original.get("To"))[:TEXT_CAP])
     result: list[str] = []
     for candidate in candidates:
         address = candidate.strip().strip("<>.,;:'\"")

@@ -20,6 +20,12 @@ _LINE = {"br", "tr", "li", "dt", "dd"}
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _TRAILING = ".,;:!?)]}>'\""
+# A "<" with no ">" within reach is text, not a tag. Left as is, the standard parser
+# (Python < 3.13.4) tries every such "<" against the whole rest of the document:
+# "<a href='x" repeated is quadratic. No real tag is longer than this.
+_NOT_A_TAG = re.compile(r"<(?![^>]{0,2048}>)")
+# More HTML than this is not a school's news; the rest is dropped before parsing.
+MAX_HTML = 2 * 1024 * 1024
 
 
 class _Text(HTMLParser):
@@ -63,7 +69,7 @@ class _Text(HTMLParser):
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """The visible text of ``html`` as paragraphs, and its http(s) links in order."""
     parser = _Text()
-    parser.feed(html)
+    parser.feed(_NOT_A_TAG.sub("&lt;", html[:MAX_HTML]))
     parser.close()
     lines = [line.strip() for line in "".join(parser.parts).split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))

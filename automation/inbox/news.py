@@ -2,12 +2,14 @@
 
 The row carries what the form would (timestamp, sender, school, title, body, pictures,
 links) plus the worker-owned ID, status and source, and never an approval: e-mailed news
-waits for the director like any other. Attachments are saved under names derived from the
-news ID, so saving them again after a crash rewrites the same files.
+waits for the director like any other. Attachments are saved, after the duplicate check,
+under names made of the news ID and the content's hash: saving them again after a crash
+finds the same files, and nothing ever replaces a file already saved.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import os
 import tempfile
@@ -18,19 +20,31 @@ from email.message import Message
 from pathlib import Path
 from urllib.parse import quote
 
-from automation.core.intake import derive_id
 from automation.inbox import parse
 from automation.inbox.settings import ImapConfig
-from automation.model import Cell, Member, Problem, Status
+from automation.model import (
+    EMAIL_SOURCE as SOURCE,
+)
+from automation.model import (
+    FORGED_SENDER,
+    UNKNOWN_SENDER,
+    UNVERIFIED_SENDER,
+    Cell,
+    Member,
+    Problem,
+    Status,
+)
 from automation.text import clean_text, safe_filename, single_line
 from automation.thaidate import BANGKOK
 
-SOURCE = "อีเมล"
-UNKNOWN_SENDER = f"{SOURCE} (ผู้ส่งไม่อยู่ในทะเบียน)"
-FORGED_SENDER = f"{SOURCE} (ผู้ส่งไม่ผ่านการตรวจสอบ)"
 # Logos and tracking pixels in signatures are not news pictures.
 _MIN_INLINE_IMAGE = 4096
 _PREFIXES = ("fwd:", "fw:", "ส่งต่อ:")
+# Office formats that can carry macros: refused unless imap.allow_macro_documents is set.
+MACRO_TYPES = frozenset({
+    "doc", "dot", "docm", "dotm", "xls", "xlt", "xla", "xlsm", "xltm", "xlam", "xlsb",
+    "ppt", "pot", "pps", "pptm", "potm", "ppsm", "sldm", "rtf",
+})
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,15 @@ def title_of(msg: Message) -> str:
     return title
 
 
+def identify(msg: Message, from_email: str, received: datetime | None, limits: Limits) -> str:
+    """The news ID of an e-mail: the same message always gets the same one, and 64 bits
+    make a collision (a second e-mail taking another's ID, files and all) unreachable."""
+    when = timestamp(msg, received)
+    title = " ".join(single_line(title_of(msg), limits.max_title).split())
+    basis = "\x1f".join((when.isoformat(), from_email.strip().casefold(), title))
+    return "N-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16].upper()
+
+
 def build_row(
     msg: Message,
     *,
@@ -77,6 +100,7 @@ def build_row(
     owner: Member | None,
     forged: str,
     form_tab: str,
+    unverified: str = "",
     limits: Limits,
     imap: ImapConfig,
     attachments_dir: Path,
@@ -85,8 +109,8 @@ def build_row(
     when = timestamp(msg, received)
     title = single_line(title_of(msg), limits.max_title)
     body, links = parse.body(msg)
-    news_id = derive_id(when, from_email, title)
-    trusted = owner if not forged else None
+    news_id = identify(msg, from_email, received, limits)
+    trusted = owner if not (forged or unverified) else None
     problems: list[Problem] = []
     if forged:
         source = FORGED_SENDER
@@ -100,6 +124,12 @@ def build_row(
             form_tab, f"อีเมลข่าว '{single_line(title, 80)}' จาก {from_email or from_name} "
             "ซึ่งไม่อยู่ในทะเบียนเครือข่าย; ตรวจสอบผู้ส่งก่อนอนุมัติ", news_id,
             column=headers["email"], severity="warning"))
+    elif unverified:
+        source = UNVERIFIED_SENDER
+        problems.append(Problem(
+            form_tab, f"อีเมลข่าว '{single_line(title, 80)}' อ้างว่ามาจาก {from_email} "
+            f"({owner.name}) แต่ยืนยันผู้ส่งไม่ได้: {unverified}; ตรวจสอบกับโรงเรียนก่อนอนุมัติ",
+            news_id, column=headers["email"], severity="warning"))
     else:
         source = SOURCE
     images, others, files, file_problems = save_attachments(
@@ -147,6 +177,10 @@ def save_attachments(
             len(attachment.data) < _MIN_INLINE_IMAGE
         ):
             continue
+        if extension in MACRO_TYPES and not imap.allow_macro_documents:
+            skip(name, f"ไม่รับไฟล์ชนิด .{extension} ซึ่งอาจมีมาโคร (ส่งเป็น PDF หรือ .docx/.xlsx/"
+                 ".pptx แทน; รับได้เมื่อตั้ง imap.allow_macro_documents = true)")
+            continue
         if extension not in allowed:
             skip(name, f"ไม่รับไฟล์ชนิด .{extension or '?'} (รับ: {', '.join(sorted(allowed))})")
             continue
@@ -157,8 +191,12 @@ def save_attachments(
         if len(saved) >= imap.max_attachments:
             skip(name, f"ไฟล์แนบเกิน {imap.max_attachments} ไฟล์ต่อข่าว")
             continue
-        path = folder / safe_filename(f"{news_id}-{len(saved) + 1}-{name}", max_len=150)
-        _write(path, attachment.data)
+        # The content's hash is in the name: a file once saved (and published) is never
+        # replaced by other bytes; the same bytes saved again after a crash are left as is.
+        digest = hashlib.sha256(attachment.data).hexdigest()[:16]
+        path = folder / safe_filename(f"{news_id}-{len(saved) + 1}-{digest}-{name}", max_len=150)
+        if not path.exists():
+            _write(path, attachment.data)
         saved.append(path)
         link = (f"{imap.attachments_url.rstrip('/')}/{quote(path.name)}"
                 if imap.attachments_url else str(path))

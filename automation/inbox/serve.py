@@ -10,37 +10,95 @@ link gets the same 404 as an unknown path, so nothing can be learned by trying. 
 POST is answered 200 again and changes nothing: the request is one per address and day,
 and an address already on the suppression tab is not appended again. Put it behind the
 office's HTTPS reverse proxy at ``[unsubscribe] base_url``; it never logs the address.
+
+Hostile clients: a POST without a usable ``Content-Length`` is refused (411 missing or
+chunked, 400 negative or not a number, 413 over 16 KB) before any of its body is read; at
+most 32 requests are served at once (more get 503 at once) and a connection is cut after
+20 seconds in all; nothing a client sends prints a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+import socket
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from automation.core.cycle import Services
 from automation.errors import AutomationError
 from automation.inbox import suppress, unsubscribe
-from automation.inbox.job import settle
+from automation.inbox.settle import settle
 from automation.thaidate import BANGKOK
 
 log = logging.getLogger("automation.serve")
 _PREFIX = "/unsubscribe/"
 _MAX_BODY = 16 * 1024
+_THREADS = 32  # requests served at once; more are answered 503 at once
+_SECONDS = 20.0  # one connection's whole time, however slowly the client sends
+_BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         b"Retry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """At most ``threads`` requests at once, each closed after ``seconds`` in all, and no
+    traceback ever printed for a client's doing."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 threads: int, seconds: float) -> None:
+        super().__init__(address, handler)
+        self.slots = threading.BoundedSemaphore(threads)
+        self.seconds = seconds
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        # The deadline cuts a client that trickles its request byte by byte.
+        timer = threading.Timer(self.seconds, _cut, (request,))
+        timer.daemon = True
+        timer.start()
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            timer.cancel()
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        log.warning("request ended early: %s", type(error).__name__ if error else "?")
+
+
+def _cut(request: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        request.shutdown(socket.SHUT_RDWR)
 
 
 class UnsubscribeServer:
     """A small threaded HTTP server; ``serve_forever()`` until ``shutdown()``."""
 
-    def __init__(self, services: Services, host: str, port: int) -> None:
+    def __init__(self, services: Services, host: str, port: int, *, threads: int = _THREADS,
+                 seconds: float = _SECONDS) -> None:
         self.services = services
         self._lock = threading.Lock()
         handler = _handler(self)
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _BoundedServer((host, port), handler, threads, seconds)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -112,9 +170,8 @@ def _handler(server: UnsubscribeServer) -> type[BaseHTTPRequestHandler]:
                 f"ที่อยู่ {email}", form))
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > _MAX_BODY:
-                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"", "text/plain")
+            length = self._length()
+            if length is None:
                 return
             self.rfile.read(length)
             email = self._email()
@@ -125,6 +182,25 @@ def _handler(server: UnsubscribeServer) -> type[BaseHTTPRequestHandler]:
                 "ยกเลิกรับข่าวเรียบร้อยแล้ว",
                 f"ที่อยู่ {email} จะไม่ได้รับข่าวประชาสัมพันธ์ทางอีเมลจาก {office} อีก "
                 "หากต้องการรับข่าวอีกครั้ง โปรดติดต่องานประชาสัมพันธ์ของสำนักงาน"))
+
+        def _length(self) -> int | None:
+            """The body's length, checked before a byte of it is read (None: answered)."""
+            raw = self.headers.get_all("Content-Length") or []
+            if self.headers.get("Transfer-Encoding") or not raw:
+                self._refuse(HTTPStatus.LENGTH_REQUIRED, "ต้องระบุ Content-Length")
+                return None
+            value = raw[0].strip()
+            if len(set(raw)) > 1 or not value.isascii() or not value.isdigit():
+                self._refuse(HTTPStatus.BAD_REQUEST, "Content-Length ไม่ถูกต้อง")
+                return None
+            if len(value) > 12 or int(value) > _MAX_BODY:
+                self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "คำขอใหญ่เกินไป")
+                return None
+            return int(value)
+
+        def _refuse(self, status: HTTPStatus, why: str) -> None:
+            self.close_connection = True
+            self._send(status, f"{why}\n".encode(), "text/plain; charset=utf-8")
 
         def _email(self) -> str | None:
             path = self.path.split("?", 1)[0]

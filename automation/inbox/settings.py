@@ -14,8 +14,7 @@ from typing import Literal
 from automation.errors import ConfigError
 
 _ATTACHMENT_TYPES = [
-    "jpg", "jpeg", "png", "gif", "webp", "heic", "pdf",
-    "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt",
+    "jpg", "jpeg", "png", "gif", "webp", "heic", "pdf", "docx", "xlsx", "pptx", "txt",
 ]
 
 
@@ -40,6 +39,7 @@ class ImapConfig:
     timeout: float = 30.0
     cafile: Path | None = None
     authserv_id: str = ""
+    allow_macro_documents: bool = False  # .doc .xls .ppt .docm …: refused unless true
 
     def __post_init__(self) -> None:
         for key, value in (

@@ -17,9 +17,12 @@ from automation.core.message import unsubscribe_token
 from automation.ports import Ledger
 from automation.text import email_problem, normalize_email
 
+# The local part cannot hold an "@": with it, "unsubscribe a@a@a@…" made the engine try
+# every split of the run against every other (quadratic in the text's length).
 _MAIL_REQUEST = re.compile(
-    r"unsubscribe\s+<?([^\s<>]+@[^\s<>]+?)>?\s+([0-9a-f]{24})(?![0-9a-f])", re.IGNORECASE
+    r"unsubscribe\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+([0-9a-f]{24})(?![0-9a-f])", re.IGNORECASE
 )
+_TEXT_CAP = 64 * 1024  # a real request is one line; only this much of each text is read
 _ONE_CLICK = re.compile(r"([A-Za-z0-9_-]{4,400})\.([0-9a-f]{24})")
 
 
@@ -41,7 +44,7 @@ def valid(key: bytes | None, email: str, token: str) -> bool:
 def mail_request(*texts: str) -> tuple[str, str] | None:
     """(address, token) from the subject or body of an unsubscribe e-mail."""
     for text in texts:
-        found = _MAIL_REQUEST.search(text)
+        found = _MAIL_REQUEST.search(text[:_TEXT_CAP])
         if found:
             address = found.group(1).strip().rstrip(".,;")
             if not email_problem(address):

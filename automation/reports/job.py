@@ -169,7 +169,8 @@ class Reports:
                 rendered=rendered, charts=output.charts, attachments=output.attachments,
                 sender=mail.sender, sender_name=mail.sender_name or self.office.name,
                 recipient=address, msg_id=msg_id, now=now, reply_to=mail.reply_to,
-                headers={"X-PR-Kind": KIND, "X-PR-Item": item_id},
+                headers={"X-PR-Kind": KIND, "X-PR-Item": item_id,
+                         **message.BULK_HEADERS},
             )
             result.append(Envelope(key, KIND, item_id, address, msg_id, mail.sender, msg, REPORT))
         return result

@@ -216,7 +216,8 @@ class KeepCurrent:
             rendered=self.s.renderer.render(KIND, context), sender=mail.sender,
             sender_name=mail.sender_name or self.office.name, recipient=address,
             recipient_name=view.member.coordinator or view.member.name, msg_id=msg_id, now=now,
-            reply_to=mail.reply_to, headers={"X-PR-Kind": KIND, "X-PR-Item": item_id},
+            reply_to=mail.reply_to, headers={"X-PR-Kind": KIND, "X-PR-Item": item_id,
+                                           **message.BULK_HEADERS},
         )
         return Envelope(key, KIND, item_id, address, msg_id, mail.sender, msg, PRIORITY)
 

@@ -86,7 +86,7 @@ def _check_envelope(s: Services, found: list[Finding], digest: str, address: str
         rendered=s.renderer.render(CHECK_KIND, context), sender=mail.sender,
         sender_name=mail.sender_name or office.name, recipient=address, recipient_name=None,
         msg_id=msg_id, now=now, reply_to=mail.reply_to,
-        headers={"X-PR-Kind": CHECK_KIND, "X-PR-Item": digest},
+        headers={"X-PR-Kind": CHECK_KIND, "X-PR-Item": digest, **message.BULK_HEADERS},
     )
     return Envelope(key, CHECK_KIND, digest, address, msg_id, mail.sender, msg, REPORT)
 
