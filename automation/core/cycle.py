@@ -16,17 +16,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
-from automation.core import message
-from automation.core.digest import Digests, digest_due, hold, merge_counts
+from automation.core import approval, message
+from automation.core.adopt import ADOPTED, STATE, adopt, record_note, told
+from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
-from automation.core.quota import Quota, limits, waiting_note
+from automation.core.quota import Quota, clock_fault, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
 from automation.core.table import Sheet, find_columns
 from automation.core.views import OfficeView, item_url, worker_cells
 from automation.errors import DeliveryError, SheetError
 from automation.model import (
+    Cell,
     CycleReport,
     Decision,
     Problem,
@@ -92,16 +94,18 @@ def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
             if i < len(kept):
                 filled = filled or kept[i] not in (None, "")
                 del kept[i]
-        body.append((filled, tuple(kept)))
+        body.append((filled, tuple(kept), tuple(map(type, kept))))
     return hash((form.title, tuple(form.rows[0]), tuple(body)))
 
 
 def digest(*tabs: Tab | None) -> int:
     """Tabs' content in one number: equal tabs give equal numbers (a 64-bit hash, so
     different tabs practically never do; the approval is read again before anything
-    leaves in any case)."""
-    return hash(tuple(None if t is None else (t.title, tuple(map(tuple, t.rows)))
-                      for t in tabs))
+    leaves in any case). Cell types count: the number 1 and TRUE hash alike in Python, but
+    a checkbox ticked where a 1 was is a change."""
+    return hash(tuple(None if t is None else (
+        t.title, tuple(map(tuple, t.rows)), tuple(tuple(map(type, r)) for r in t.rows))
+        for t in tabs))
 
 
 class ParseCache:
@@ -195,6 +199,12 @@ class Worker:
         self._secret_cache: bytes | None = None
         self._parsed = ParseCache(self.aliases["form"])
         self._posted: set[str] = set()
+        # This cycle: approved items whose text changed since approval, items whose edit
+        # waits for a new approval, why e-mail publication is held, what to tell the officer.
+        self._edits: set[str] = set()
+        self._edit_waiting: set[str] = set()
+        self._hold = ""
+        self._found: list[Problem] = []
 
     # -- reading -----------------------------------------------------------------
 
@@ -244,6 +254,7 @@ class Worker:
             report.problems.extend(item.problems)
         report.problems.extend(snap.registry.problems)
         report.new_items = self.record(snap)
+        report.problems.extend(self._found)
         if "notify" not in skip:
             self.notify(snap, report)
         if "publish" not in skip:
@@ -258,9 +269,29 @@ class Worker:
         return report
 
     def record(self, snap: Snapshot) -> int:
-        """Remember when each item was first seen and decided (for reports and waits)."""
+        """Remember when each item was first seen and decided (for reports and waits); take
+        what the sheet shows for items a lost ledger forgot; bind approvals to the text."""
         now = self.s.clock()
-        known = self.s.ledger.event_times("submitted")
+        ledger = self.s.ledger
+        known = ledger.event_times("submitted")
+        self._found = []
+        fault = clock_fault(ledger, now, ledger.get_state(LAST_RUN))
+        if fault:
+            self._found.append(Problem("", fault))
+        adoption = adopt(snap.form, self.aliases["form"], snap.items, known, now)
+        if adoption.problem is not None:
+            ledger.add_events(adoption.events)
+            ledger.set_state(STATE, record_note(adoption, now))
+            self._found.append(adoption.problem)
+        if snap.identities.corrected:
+            ledger.set_events([(i, "fingerprint", now, fp)
+                               for i, fp in snap.identities.corrected.items()])
+        review = approval.review(
+            snap.items, ledger.event_details(approval.APPROVED),
+            ledger.event_details(approval.EDITED), ledger.event_times("published"), now,
+        )
+        ledger.set_events(review.events)
+        self._edits, self._edit_waiting = review.edited, review.waiting
         events: list[tuple[str, str, datetime, str]] = []
         for item in snap.items:
             if item.id not in known:
@@ -278,6 +309,7 @@ class Worker:
         now = self.s.clock()
         horizon = now - timedelta(days=publish.acknowledge_days)
         settled = self.s.ledger.settled_keys(("ack", "rejected", "returned", "approved"))
+        settled |= told(snap.items, self.s.ledger.event_details(ADOPTED))
         # Told at publishing; told here when a crash came between the two (at most once).
         published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
         envelopes: list[Envelope] = []
@@ -311,11 +343,21 @@ class Worker:
         return [
             i for i in snap.items
             if i.valid and i.decision is Decision.APPROVED and i.id not in published
+            and i.id not in self._edits
             and (i.publish_after is None or i.publish_after <= today)
         ]
 
     def publish(self, snap: Snapshot, report: CycleReport) -> None:
         due = self.due(snap)
+        self._hold = snap.registry.unreadable
+        if self._hold:
+            # Nobody can be chosen from the registry: nothing is published (or marked so)
+            # until it is fixed; the next cycle after the fix publishes by itself.
+            if due:
+                report.problems.append(Problem(
+                    self.tabs.registry, f"พักการเผยแพร่ข่าวที่อนุมัติแล้ว {len(due)} รายการ: "
+                    f"{self._hold}; ระบบจะเผยแพร่เองเมื่อแก้ทะเบียนแล้ว", row=1))
+            return
         self._posted = set(self.s.ledger.event_times("posted"))
         self.dispatcher.quota.waiting = 0
         # Publishers finish every cycle, even a quiet one: they retry deferred posts and
@@ -367,7 +409,15 @@ class Worker:
             fresh, self.aliases["form"], None, identities=snap.identities
         )
         snap.read_at = self.s.clock()
-        return {i.id for i in items if i.decision is Decision.APPROVED}
+        # ... and the text: an item edited since its approval does not go.
+        ok, changed = approval.still_approved(
+            items, self.s.ledger.event_details(approval.APPROVED))
+        changed -= set(self.s.ledger.event_times("published"))
+        if changed - self._edits:
+            self.s.ledger.set_events([(i, approval.EDITED, snap.read_at, "1")
+                                      for i in changed - self._edits])
+            self._edits |= changed
+        return ok - self._edits
 
     def _post(self, item: Submission, report: CycleReport) -> bool:
         """Hand the item to the news board and channels until every one has taken it."""
@@ -460,11 +510,14 @@ class Worker:
             if stale.item_id != f"digest-{day}":
                 self.s.ledger.finish(stale.key, "failed", now,
                                      f"ไม่ได้ส่ง: แทนด้วยสรุปข่าวรออนุมัติของวันที่ {day}")
-        waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
+        edited = self._edits | self._edit_waiting
+        waiting = [i for i in snap.items if i.valid and (
+            i.decision is Decision.PENDING or i.id in self._edits)]
         if not waiting:
             return
         pending = [
-            _Waiting(i, max(0, (now - (i.submitted_at or now)).days)) for i in waiting
+            _Waiting(i, max(0, (now - (i.submitted_at or now)).days), i.id in edited)
+            for i in waiting
         ]
         pending.sort(key=lambda w: -w.waiting_days)
         context = {"office": self.office, "now": now, "pending": pending,
@@ -481,9 +534,10 @@ class Worker:
             return
         if not report.problems:
             return
-        fingerprint = hashlib.sha256(
-            "\n".join(sorted(str(p) for p in report.problems)).encode()
-        ).hexdigest()[:12]
+        # Row numbers change with every sort: the same problems are the same report.
+        fingerprint = hashlib.sha256("\n".join(sorted(
+            f"{p.tab}\x1f{p.row_id or ''}\x1f{p.column or ''}\x1f{p.message}"
+            for p in report.problems)).encode()).hexdigest()[:12]
         context = {
             "office": self.office, "now": self.s.clock(),
             "problems": [p for p in report.problems if p.severity == "error"],
@@ -504,17 +558,23 @@ class Worker:
         published = ledger.event_times("published")
         today = self.s.clock().astimezone(BANGKOK).date()
         digest_note = self.digests.note()
-        desired = {}
+        desired: dict[str, dict[str, Cell]] = {}
         for item in snap.items:
             waiting = ""
             if item.publish_after is not None and item.publish_after > today:
                 waiting = "รอวันเผยแพร่"
             elif self.digests.wants(item):
                 waiting = digest_note
-            desired[item.id] = worker_cells(
+            if self._hold and item.decision is Decision.APPROVED:
+                waiting = f"พักการเผยแพร่: {self._hold}"
+            desired[item.id] = dict(worker_cells(
                 item, counts.get(item.id, {}), published.get(item.id), waiting
-            )
+            ))
         fields = [f for f in FORM_WORKER_FIELDS if f != "source"]
+        cleared = approval.mark_edited(desired, snap.form, self.aliases["form"], snap.items,
+                                       self._edits, self._edit_waiting, published)
+        if cleared:
+            fields.append("approval")
         try:
             result = self.s.sheet.update(
                 self.tabs.form, self.aliases["form"], fields, snap.identities.key_of, desired,
@@ -523,6 +583,10 @@ class Worker:
         except SheetError as exc:
             report.notes.append(f"บันทึกสถานะลงชีตไม่ได้: {exc}")
             return
+        if cleared and not result.skipped:
+            # The approval cell is clear now: the next tick approves the text as it is.
+            self.s.ledger.set_events([(i, approval.APPROVED, self.s.clock(), "")
+                                      for i in cleared if i not in result.missing])
         report.sheet_writes = result.cells
         if result.skipped:
             report.notes.append(f"บันทึกสถานะลงชีตไม่ได้ในรอบนี้: {result.skipped}")
@@ -601,3 +665,4 @@ def _settled(ledger: Ledger, key: str) -> bool:
 class _Waiting:
     item: Submission
     waiting_days: int
+    edited: bool = False  # edited after approval: waits for a new approval

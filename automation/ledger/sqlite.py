@@ -188,6 +188,21 @@ class SqliteLedger:
                 raise
         return added
 
+    def set_events(self, events: list[tuple[str, str, datetime, str]]) -> None:
+        """Record many (item, event, at, detail), replacing what each (item, event) held."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO events (item_id, event, at, detail) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(i, e, _ts(a), d) for i, e, a, d in events],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     def event_times(self, event: str) -> dict[str, datetime]:
         with self._lock:
             rows = self._db.execute(
