@@ -94,15 +94,21 @@ def status_line(raw: str | None) -> str | None:
 
 
 def told(items: Sequence[Submission], adopted: Mapping[str, str],
-         key: str = "{kind}:{id}:{email}") -> set[str]:
-    """Notice keys the adopted statuses show were already given."""
+         settled: Collection[str]) -> set[str]:
+    """Notice keys (``kind:item:address``) to count as given for each item's current
+    address: those the adopted statuses show were given, and those given to an address
+    the officer has since corrected (an item is told once, not once per address)."""
+    by_item: dict[str, set[str]] = {}
+    for key in settled:
+        kind, item_id, _address = [*key.split(":", 2), "", ""][:3]
+        by_item.setdefault(item_id, set()).add(kind)
     result: set[str] = set()
     for item in items:
+        kinds = set(by_item.get(item.id, ()))
         status = adopted.get(item.id)
-        if status is None:
-            continue
-        for kind in _TOLD.get(status, ("ack",)):
-            result.add(key.format(kind=kind, id=item.id, email=item.email))
+        if status is not None:
+            kinds.update(_TOLD.get(status, ("ack",)))
+        result.update(f"{kind}:{item.id}:{item.email}" for kind in kinds)
     return result
 
 

@@ -4,11 +4,12 @@ When the worker first sees an item approved, it records a digest of every field 
 reaches readers (title, body, links, images, school, sender, category, activity date).
 The director's own decision cells (the approval word with its urgency, the audience, the
 channels) choose who gets the item and when, not what it says: changing them is a new
-decision by the director, not an edit of approved text. Before anything of the item leaves — bulletin, digest, board,
-channel, and again in the re-check right before sending — the item's fields must still
-give that digest. If they do not, nothing of it goes: the worker clears the approval cell,
-the sheet's status reads ``แก้ไขหลังอนุมัติ — รออนุมัติใหม่``, the director's digest lists
-it, and ticking the approval again (or choosing อนุมัติ) approves the text as it now is.
+decision by the director, not an edit of approved text. Before anything of the item
+leaves (bulletin, digest, board, channel, and again in the re-check right before
+sending) the item's fields must still give that digest. If they do not, nothing of it
+goes: the worker clears the approval cell, the sheet's status reads
+``แก้ไขหลังอนุมัติ — รออนุมัติใหม่``, the director's digest lists it, and ticking the
+approval again (or choosing อนุมัติ) approves the text as it now is.
 An item already published is never sent again, whatever is corrected afterwards.
 
 Ledger events: ``approved_content`` holds the digest of the approved text ("" once the

@@ -309,7 +309,7 @@ class Worker:
         now = self.s.clock()
         horizon = now - timedelta(days=publish.acknowledge_days)
         settled = self.s.ledger.settled_keys(("ack", "rejected", "returned", "approved"))
-        settled |= told(snap.items, self.s.ledger.event_details(ADOPTED))
+        settled |= told(snap.items, self.s.ledger.event_details(ADOPTED), settled)
         # Told at publishing; told here when a crash came between the two (at most once).
         published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
         envelopes: list[Envelope] = []
