@@ -8,11 +8,14 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.servers.smtp import SmtpServer
-from tests.sheet_driver import Grid, SheetDriver, make_driver
+from tests.sheet_driver import GoogleDriver, Grid, SheetDriver, make_driver
 from tests.workspace import FORM, REGISTRY, smtp_mail
+
+SUPPRESSION = "งดรับข่าว"
 
 
 def _office(folder: Path, backend: str, server: SmtpServer) -> SheetDriver:
@@ -83,3 +86,20 @@ def test_emptied_registry_holds_and_zero_width_header_is_read(
     driver.run_cycle()
     assert _kinds(smtp_server)["bulletin"] > 100
     assert Counter(r["สถานะ"] for r in driver.table(FORM))["เผยแพร่แล้ว"] == 5
+
+
+@pytest.mark.parametrize("backend", ["local", "google"])
+def test_missing_suppression_tab_is_made_again(
+    tmp_path: Path, backend: str, smtp_server: SmtpServer
+) -> None:
+    driver = _office(tmp_path / "office", backend, smtp_server)
+    if isinstance(driver, GoogleDriver):
+        driver.book.tabs[:] = [t for t in driver.book.tabs if t.title != SUPPRESSION]
+    else:
+        book = openpyxl.load_workbook(tmp_path / "office" / "workbook.xlsx")
+        del book[SUPPRESSION]
+        book.save(tmp_path / "office" / "workbook.xlsx")
+    report = driver.run_cycle()
+    assert _kinds(smtp_server)["bulletin"] > 100
+    assert driver.grid(SUPPRESSION)[0][:2] == ["อีเมล", "เหตุผล"]
+    assert any(p.tab == SUPPRESSION for p in report.problems)

@@ -124,12 +124,19 @@ class Worker:
         self._edit_waiting: set[str] = set()
         self._hold = ""
         self._found: list[Problem] = []
+        self._found_early: list[Problem] = []
 
     # -- reading -----------------------------------------------------------------
 
     def load(self) -> Snapshot:
         tabs = self.tabs
-        read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
+        try:
+            read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
+        except SheetError as exc:
+            if exc.transient:
+                raise
+            read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
+            self._create_suppression()
         parsed = self._parsed.refresh(
             read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
             self.s.ledger.event_details("fingerprint"), self._parse,
@@ -138,6 +145,22 @@ class Worker:
             read[tabs.form], parsed.registry, list(parsed.items), list(parsed.problems),
             self.s.clock(), parsed.identities,
         )
+
+    def _create_suppression(self) -> None:
+        """The worker owns the suppression tab: one that went missing is made again
+        (empty, with its headers) instead of stopping the cycle."""
+        tab = self.tabs.suppression
+        try:
+            self.s.sheet.read([tab])
+            return  # it is there: the first read failed for another reason
+        except SheetError as exc:
+            if exc.transient:
+                raise
+        aliases = self.aliases["suppression"]
+        self.s.sheet.backend.replace(tab, [[names[0] for names in aliases.values()]])
+        self._found_early.append(Problem(
+            tab, "ไม่พบแท็บรายชื่องดรับข่าว; สร้างแท็บใหม่ (ว่าง) ให้แล้ว หากเคยมีรายชื่อ "
+            "ให้กู้คืนจากประวัติเวอร์ชันของสเปรดชีต", row=1, severity="warning"))
 
     def _parse(
         self, form: Tab, registry_tab: Tab, suppression: Tab | None,
@@ -193,7 +216,7 @@ class Worker:
         now = self.s.clock()
         ledger = self.s.ledger
         known = ledger.event_times("submitted")
-        self._found = []
+        self._found, self._found_early = self._found_early, []
         fault = clock_fault(ledger, now, ledger.get_state(LAST_RUN))
         if fault:
             self._found.append(Problem("", fault))
