@@ -82,3 +82,16 @@ def test_a_cell_going_from_1_to_true_is_seen_by_a_worker_left_running(tmp_path: 
     worker.cycle()
     assert [m for m in outbox(folder / "outbox") if m["X-PR-Kind"] == "bulletin"
             and m["X-PR-Item"] == item_id]
+
+
+def test_cron_star_step_in_the_day_field_needs_the_weekday_too() -> None:
+    from datetime import date
+
+    from automation.core.cron import Cron
+
+    cron = Cron.parse("0 15 */2 * 1-5")  # odd days that are also weekdays (Vixie cron)
+    assert cron.matches_day(date(2026, 3, 3))  # Tuesday the 3rd
+    assert not cron.matches_day(date(2026, 3, 7))  # Saturday the 7th: odd, not a weekday
+    assert not cron.matches_day(date(2026, 3, 4))  # Wednesday the 4th: even
+    both = Cron.parse("0 15 1 * 1")  # two restricted fields: either
+    assert both.matches_day(date(2026, 3, 1)) and both.matches_day(date(2026, 3, 2))
