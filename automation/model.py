@@ -46,6 +46,7 @@ class Status(enum.StrEnum):
     WAITING = "รอพิจารณา"
     APPROVED = "อนุมัติ-รอเผยแพร่"
     PUBLISHED = "เผยแพร่แล้ว"
+    WITHDRAWN = "ถอนการเผยแพร่แล้ว"  # taken off the board by `automation site withdraw`
     REJECTED = "ไม่อนุมัติ"
     RETURNED = "ส่งกลับแก้ไข"
     ERROR = "ผิดพลาด"

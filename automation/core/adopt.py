@@ -25,6 +25,7 @@ _WORKER_STATUSES = frozenset(s.value for s in Status)
 # Which notices a status written by the worker shows were already given.
 _TOLD = {
     Status.PUBLISHED.value: ("ack", "approved"),
+    Status.WITHDRAWN.value: ("ack", "approved"),
     Status.REJECTED.value: ("ack", "rejected"),
     Status.RETURNED.value: ("ack", "returned"),
 }
@@ -59,12 +60,14 @@ def adopt(
             continue
         result.items += 1
         result.events.append((item.id, ADOPTED, now, status))
-        if status == Status.PUBLISHED.value:
+        if status in (Status.PUBLISHED.value, Status.WITHDRAWN.value):
             at = _when(row) or now
             result.published += 1
             result.events += [(item.id, "published", at, "adopted"),
                               (item.id, "posted", at, "adopted"),
                               (item.id, "decided:approved", at, "")]
+            if status == Status.WITHDRAWN.value:
+                result.events.append((item.id, "withdrawn", now, "adopted"))
     if result.items:
         result.problem = Problem(
             form.title,

@@ -36,6 +36,7 @@ from automation.model import (
     Problem,
     Recipient,
     Registry,
+    Status,
     Submission,
     Tab,
 )
@@ -498,6 +499,7 @@ class Worker:
         ledger = self.s.ledger
         counts = merge_counts(ledger.counts("bulletin"), ledger.digest_counts())
         published = ledger.event_times("published")
+        withdrawn = ledger.event_times("withdrawn")
         today = self.s.clock().astimezone(BANGKOK).date()
         digest_note = self.digests.note()
         desired: dict[str, dict[str, Cell]] = {}
@@ -512,6 +514,8 @@ class Worker:
             desired[item.id] = dict(worker_cells(
                 item, counts.get(item.id, {}), published.get(item.id), waiting
             ))
+            if item.id in withdrawn and item.id in published:
+                desired[item.id]["status"] = Status.WITHDRAWN.value
         fields = [f for f in FORM_WORKER_FIELDS if f != "source"]
         cleared = approval.mark_edited(desired, snap.form, self.aliases["form"], snap.items,
                                        self._edits, self._edit_waiting, published)
