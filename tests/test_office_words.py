@@ -42,3 +42,25 @@ def test_withdrawn_item_reads_withdrawn_in_the_sheet(tmp_path: Path) -> None:
     run_cycle(config)
     row = next(r for r in table(workbook, FORM) if r["รหัสข่าว"] == item_id)
     assert row["สถานะ"] == "ถอนการเผยแพร่แล้ว"
+
+
+def test_status_is_loud_about_a_lost_ledger_and_counts_items_waiting_for_their_date(
+    tmp_path: Path,
+) -> None:
+    config = make_workspace(tmp_path / "office")
+    run_cycle(config)
+    (tmp_path / "office" / "ledger.sqlite3").unlink()
+
+    def status() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "automation.cli", "--config", str(config), "status"],
+            capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    before = status()
+    assert "ledger) ไม่รู้จักข่าว" in before
+    assert "รอถึงวันเผยแพร่ (เผยแพร่วันที่): 1 ข่าว" in before
+    run_cycle(config)  # adopts what the sheet shows
+    after = status()
+    assert "เคยหายหรือว่าง" in after and "ไม่รู้จักข่าว" not in after

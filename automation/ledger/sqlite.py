@@ -77,6 +77,12 @@ class SqliteLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # The ledger file was deleted (or never copied) but its write-ahead log stayed:
+            # SQLite cannot open a log without its database. Start clean; the sheet's
+            # statuses tell the worker what was already published.
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
