@@ -21,7 +21,7 @@ from automation.thaidate import DateParseError, format_datetime, parse_datetime
 
 ADOPTED = "adopted"
 STATE = "ledger.adopted"
-_WORKER_STATUSES = frozenset(s.value for s in Status)
+_WORKER_STATUSES = frozenset(s.value for s in Status if s is not Status.ERROR)
 # Which notices a status written by the worker shows were already given.
 _TOLD = {
     Status.PUBLISHED.value: ("ack", "approved"),
@@ -57,6 +57,10 @@ def adopt(
         row = Row(item.row, form.rows[item.row - 1], columns)
         status = row.text("status")
         if row.text("id") != item.id or status not in _WORKER_STATUSES:
+            continue
+        if status == Status.WAITING.value and row.text("source"):
+            # The mailbox job writes รอพิจารณา on the rows it adds, before any cycle has
+            # seen (and acknowledged) them: that status proves nothing was sent.
             continue
         result.items += 1
         result.events.append((item.id, ADOPTED, now, status))
