@@ -75,9 +75,10 @@ def urgent_cell(value: Cell) -> bool:
     return any(word in text for word in _URGENT_WORDS) and not text.startswith("ไม่")
 
 
-# The product's own IDs: N- and 8 to 32 hex digits. Anything else in the ID cell (a formula,
-# a number typed by hand, a pasted word) is not an ID: the row gets its own.
-ID_FORMAT = re.compile(r"N-[0-9A-F]{8,32}", re.IGNORECASE)
+# The product's own IDs: N- and letters or digits (8 hex digits today). Anything else in
+# the ID cell (a formula's result, a number typed by hand, a pasted word) is not an ID: the
+# row gets its own.
+ID_FORMAT = re.compile(r"N-[0-9A-Za-z][0-9A-Za-z_-]{3,39}")
 
 
 def stored_id(row: Row) -> str:
