@@ -37,7 +37,7 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Zero-width space, word joiner and BOM are invisible but split what looks like one word;
 # copy-paste from web pages and Word documents brings them in.
 _WS = re.compile(r"[\s\u200b\u2060\ufeff]+")
-# In a header they are removed, not read as a space: "อีเ\u200bมล" is the e-mail column.
+# Inside a word they are removed when matching headers: "อีเ\u200bมล" is the e-mail column.
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ELLIPSIS = "…"
@@ -93,8 +93,14 @@ def normalize_header(s: object) -> str:
     """Key for matching a column header against aliases, whatever spacing or case was typed."""
     if s is None:
         return ""
-    t = to_arabic_digits(normalize_thai(_ZERO_WIDTH.sub("", str(s))))
+    t = to_arabic_digits(normalize_thai(str(s)))
     return _WS.sub(" ", t).strip().casefold()
+
+
+def header_keys(s: object) -> tuple[str, str]:
+    """Keys to match a header by: as typed (a zero-width character read as a space between
+    words), and with zero-width characters removed (one pasted inside a word)."""
+    return normalize_header(s), normalize_header(_ZERO_WIDTH.sub("", str(s or "")))
 
 
 _THAI_LEADING_VOWELS = "เแโใไ"
