@@ -46,6 +46,7 @@ class Status(enum.StrEnum):
     WAITING = "รอพิจารณา"
     APPROVED = "อนุมัติ-รอเผยแพร่"
     PUBLISHED = "เผยแพร่แล้ว"
+    WITHDRAWN = "ถอนการเผยแพร่แล้ว"  # taken off the board by `automation site withdraw`
     REJECTED = "ไม่อนุมัติ"
     RETURNED = "ส่งกลับแก้ไข"
     ERROR = "ผิดพลาด"
@@ -63,7 +64,7 @@ class Problem:
     severity: str = "error"  # "error" stops the item; "warning" is only reported
 
     def where(self) -> str:
-        parts = [f"แท็บ '{self.tab}'"]
+        parts = [f"แท็บ '{self.tab}'"] if self.tab else []
         if self.row_id:
             parts.append(f"รหัส {self.row_id}")
         if self.row:
@@ -73,7 +74,8 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.where()}: {self.message}"
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ class Registry:
     members: tuple[Member, ...]
     suppressed: frozenset[str]
     problems: tuple[Problem, ...] = ()
+    # Why the registry cannot say who receives e-mail (no e-mail column, no members): "" if
+    # it can. Publication by e-mail is held while it is set.
+    unreadable: str = ""
 
     def by_school_key(self) -> dict[str, Member]:
         from automation.text import fuzzy_key

@@ -37,8 +37,34 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Zero-width space, word joiner and BOM are invisible but split what looks like one word;
 # copy-paste from web pages and Word documents brings them in.
 _WS = re.compile(r"[\s\u200b\u2060\ufeff]+")
+# Inside a word they are removed when matching headers: "อีเ\u200bมล" is the e-mail column.
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ELLIPSIS = "…"
+
+
+# The words staff type for "yes" / "no" in a checkbox-like cell (consent to e-mail, listing
+# in the directory, urgent): one list, read the same way everywhere.
+YES_WORDS = frozenset({"true", "ใช่", "yes", "y", "1", "✓", "✔", "☑", "x", "รับ", "ยินยอม",
+                       "ตกลง", "มี", "ok"})
+NO_WORDS = frozenset({"false", "ไม่", "ไม่ใช่", "no", "n", "0", "☐", "ไม่รับ", "ไม่ยินยอม",
+                      "ไม่มี", "ยกเลิก"})
+
+
+def yes_no(value: object) -> bool | None:
+    """A checkbox-like cell: True / False, or None when empty or not a yes/no word."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return True if value == 1 else False if value == 0 else None
+    text = _WS.sub("", str(value)).casefold()
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    return None
 
 
 def to_arabic_digits(s: str) -> str:
@@ -69,6 +95,12 @@ def normalize_header(s: object) -> str:
         return ""
     t = to_arabic_digits(normalize_thai(str(s)))
     return _WS.sub(" ", t).strip().casefold()
+
+
+def header_keys(s: object) -> tuple[str, str]:
+    """Keys to match a header by: as typed (a zero-width character read as a space between
+    words), and with zero-width characters removed (one pasted inside a word)."""
+    return normalize_header(s), normalize_header(_ZERO_WIDTH.sub("", str(s or "")))
 
 
 _THAI_LEADING_VOWELS = "เแโใไ"

@@ -10,7 +10,7 @@ from typing import Any
 from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, progress_callback, subcommand
-from automation.core import digest
+from automation.core import adopt, digest
 from automation.core.registry import audience_of
 from automation.errors import AutomationError, ConfigError
 from automation.model import CycleReport, Decision
@@ -163,8 +163,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
         out.print(f"  รอผู้บริหารพิจารณา: {len(waiting)} ข่าว", markup=False)
         out.print(f"  อนุมัติแล้วรอเผยแพร่: {len(worker.due(snap))} ข่าว", markup=False)
+        for line in _held_lines(worker, snap, now):
+            out.print(line, markup=False)
         invalid = [i for i in snap.items if not i.valid]
         out.print(f"  แถวที่ผิดพลาด: {len(invalid)}", markup=False)
+    adopted = adopt.status_line(ledger.get_state(adopt.STATE))
+    if adopted:
+        out.print(adopted, markup=False)
     for line in status.lines(status.collect(config, ledger, now)):
         out.print(line, markup=False)
     for line in digest.status_lines(config, ledger, worker.dispatcher.quota, now):
@@ -176,6 +181,33 @@ def cmd_status(args: argparse.Namespace) -> int:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         out.print(f"  บัญชีส่ง {kind}: {parts}", markup=False)
     return 0
+
+
+def _held_lines(worker: Any, snap: Any, now: Any) -> list[str]:
+    """Approved items waiting for their date, edited after approval, or held by a broken
+    registry; and a ledger that does not know items the sheet shows the worker handled."""
+    from automation.core import approval
+    from automation.thaidate import BANGKOK
+
+    ledger = worker.s.ledger
+    today = now.astimezone(BANGKOK).date()
+    published = ledger.event_times("published")
+    later = [i for i in snap.items if i.valid and i.decision is Decision.APPROVED
+             and i.id not in published and i.publish_after is not None
+             and i.publish_after > today]
+    lines = [f"  อนุมัติแล้วรอถึงวันเผยแพร่ (เผยแพร่วันที่): {len(later)} ข่าว"]
+    edited = [i for i, flag in ledger.event_details(approval.EDITED).items() if flag == "1"]
+    if edited:
+        lines.append(f"  แก้ไขหลังอนุมัติ รออนุมัติใหม่: {len(edited)} ข่าว")
+    if snap.registry.unreadable:
+        lines.append(f"  พักการเผยแพร่ทางอีเมล: {snap.registry.unreadable}")
+    lost = adopt.adopt(snap.form, worker.aliases["form"], snap.items,
+                       ledger.event_times("submitted"), now)
+    if lost.items:
+        lines.append(f"  คำเตือน: บันทึกการส่ง (ledger) ไม่รู้จักข่าว {lost.items} รายการที่ชีต"
+                     f"บันทึกสถานะไว้แล้ว (เผยแพร่แล้ว {lost.published}); รอบถัดไปจะถือตามชีต "
+                     "ไม่ส่งซ้ำ — ตรวจว่าใช้ไฟล์ ledger.sqlite3 ที่ถูกต้อง")
+    return lines
 
 
 def _ledger_totals(ledger: Any) -> dict[str, dict[str, int]]:

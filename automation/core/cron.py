@@ -57,8 +57,10 @@ class Cron:
             days=frozenset(values[2]),
             months=frozenset(values[3]),
             weekdays=weekdays,
-            any_day=parts[2] == "*",
-            any_weekday=parts[4] == "*",
+            # As Vixie cron: a field starting with "*" (also "*/2") is a star, so day and
+            # weekday must both match; only two restricted fields are either-or.
+            any_day=parts[2].startswith("*"),
+            any_weekday=parts[4].startswith("*"),
         )
 
     def matches_day(self, day: date) -> bool:

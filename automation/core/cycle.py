@@ -10,20 +10,23 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
-from automation.core import message
-from automation.core.digest import Digests, digest_due, hold, merge_counts
+from automation.core import approval, message
+from automation.core.adopt import ADOPTED, STATE, adopt, record_note, told
+from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
-from automation.core.quota import Quota, limits, waiting_note
+from automation.core.parsecache import UNPARSED as UNPARSED
+from automation.core.parsecache import ParseCache
+from automation.core.quota import Quota, clock_fault, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
-from automation.core.table import Sheet, find_columns
+from automation.core.table import Sheet
 from automation.core.trust import (
     RECEIPT,
     RECEIPT_STATES,
@@ -39,11 +42,13 @@ from automation.core.trust import (
 from automation.core.views import OfficeView, item_url, worker_cells
 from automation.errors import DeliveryError, SheetError
 from automation.model import (
+    Cell,
     CycleReport,
     Decision,
     Problem,
     Recipient,
     Registry,
+    Status,
     Submission,
     Tab,
 )
@@ -65,87 +70,6 @@ class Snapshot:
     problems: list[Problem]
     read_at: datetime
     identities: Identities = field(default_factory=lambda: Identities({}))
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One parse of the tabs, with what identifies its inputs."""
-
-    form: int
-    registry_tab: int
-    fingerprints: dict[str, str]
-    registry: Registry
-    identities: Identities
-    items: list[Submission]
-    problems: list[Problem]
-
-
-Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
-                 tuple[Registry, Identities, list[Submission], list[Problem]]]
-
-
-# Form columns the worker writes back and parsing never reads. A poll right after a status
-# write would otherwise parse every submission again for cells it ignores.
-UNPARSED = ("status", "published_at", "delivery", "link")
-
-
-def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
-    """``digest`` of the form, blind to the UNPARSED columns' values. Parsing sees those
-    cells only in one way, whether a row is blank (a blank row is skipped), so each row
-    keeps a flag for "something there" in them."""
-    skip = sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
-                   if f in UNPARSED}, reverse=True)
-    if not skip or len(form.rows) < 2:
-        return digest(form)
-    body = []
-    for row in form.rows[1:]:
-        kept = list(row)
-        filled = False
-        for i in skip:
-            if i < len(kept):
-                filled = filled or kept[i] not in (None, "")
-                del kept[i]
-        body.append((filled, tuple(kept)))
-    return hash((form.title, tuple(form.rows[0]), tuple(body)))
-
-
-def digest(*tabs: Tab | None) -> int:
-    """Tabs' content in one number: equal tabs give equal numbers (a 64-bit hash, so
-    different tabs practically never do; the approval is read again before anything
-    leaves in any case)."""
-    return hash(tuple(None if t is None else (t.title, tuple(map(tuple, t.rows)))
-                      for t in tabs))
-
-
-class ParseCache:
-    """The last parse, reused while its inputs are unchanged.
-
-    A worker left running polls every few minutes, and most polls find the sheet as it
-    was: parsing 30,000 registry rows and 10,000 submissions again would be most of the
-    cycle. Parsing is a pure function of the tabs and the known fingerprints, so the same
-    inputs give the earlier result. The registry is kept on its own: an approval ticked in
-    the form does not re-parse the registry. Only digests of the tabs are kept, not the
-    tabs, so a changed sheet is never held twice.
-    """
-
-    def __init__(self, form_aliases: Mapping[str, Sequence[str]]) -> None:
-        self.form_aliases = form_aliases
-        self.last: Parsed | None = None
-
-    def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-                fingerprints: dict[str, str], parse: Parse) -> Parsed:
-        last = self.last
-        form_key = form_digest(form, self.form_aliases)
-        registry_key = digest(registry_tab, suppression)
-        same_registry = last is not None and last.registry_tab == registry_key
-        if (last is not None and same_registry and last.form == form_key
-                and last.fingerprints == fingerprints):
-            return last
-        known = last.registry if last is not None and same_registry else None
-        self.last = None  # let the old parse go before the new one is built
-        parsed = parse(form, registry_tab, suppression, fingerprints, known)
-        self.last = Parsed(form_key, registry_key, fingerprints, *parsed)
-        return self.last
 
 
 @dataclass
@@ -209,12 +133,25 @@ class Worker:
         self._secret_cache: bytes | None = None
         self._parsed = ParseCache(self.aliases["form"])
         self._posted: set[str] = set()
+        # This cycle: approved items whose text changed since approval, items whose edit
+        # waits for a new approval, why e-mail publication is held, what to tell the officer.
+        self._edits: set[str] = set()
+        self._edit_waiting: set[str] = set()
+        self._hold = ""
+        self._found: list[Problem] = []
+        self._found_early: list[Problem] = []
 
     # -- reading -----------------------------------------------------------------
 
     def load(self) -> Snapshot:
         tabs = self.tabs
-        read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
+        try:
+            read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
+        except SheetError as exc:
+            if exc.transient:
+                raise
+            read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
+            self._create_suppression()
         parsed = self._parsed.refresh(
             read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
             self.s.ledger.event_details("fingerprint"), self._parse,
@@ -223,6 +160,22 @@ class Worker:
             read[tabs.form], parsed.registry, list(parsed.items), list(parsed.problems),
             self.s.clock(), parsed.identities,
         )
+
+    def _create_suppression(self) -> None:
+        """The worker owns the suppression tab: one that went missing is made again
+        (empty, with its headers) instead of stopping the cycle."""
+        tab = self.tabs.suppression
+        try:
+            self.s.sheet.read([tab])
+            return  # it is there: the first read failed for another reason
+        except SheetError as exc:
+            if exc.transient:
+                raise
+        aliases = self.aliases["suppression"]
+        self.s.sheet.backend.replace(tab, [[names[0] for names in aliases.values()]])
+        self._found_early.append(Problem(
+            tab, "ไม่พบแท็บรายชื่องดรับข่าว; สร้างแท็บใหม่ (ว่าง) ให้แล้ว หากเคยมีรายชื่อ "
+            "ให้กู้คืนจากประวัติเวอร์ชันของสเปรดชีต", row=1, severity="warning"))
 
     def _parse(
         self, form: Tab, registry_tab: Tab, suppression: Tab | None,
@@ -260,6 +213,7 @@ class Worker:
         report.problems.extend(snap.registry.problems)
         first_cycle(self.s.ledger, report.started)  # before the first rows are recorded
         report.new_items = self.record(snap)
+        report.problems.extend(self._found)
         if "notify" not in skip:
             self.notify(snap, report)
         if "publish" not in skip:
@@ -274,9 +228,29 @@ class Worker:
         return report
 
     def record(self, snap: Snapshot) -> int:
-        """Remember when each item was first seen and decided (for reports and waits)."""
+        """Remember when each item was first seen and decided (for reports and waits); take
+        what the sheet shows for items a lost ledger forgot; bind approvals to the text."""
         now = self.s.clock()
-        known = self.s.ledger.event_times("submitted")
+        ledger = self.s.ledger
+        known = ledger.event_times("submitted")
+        self._found, self._found_early = self._found_early, []
+        fault = clock_fault(ledger, now, ledger.get_state(LAST_RUN))
+        if fault:
+            self._found.append(Problem("", fault))
+        adoption = adopt(snap.form, self.aliases["form"], snap.items, known, now)
+        if adoption.problem is not None:
+            ledger.add_events(adoption.events)
+            ledger.set_state(STATE, record_note(adoption, now))
+            self._found.append(adoption.problem)
+        if snap.identities.corrected:
+            ledger.set_events([(i, "fingerprint", now, fp)
+                               for i, fp in snap.identities.corrected.items()])
+        review = approval.review(
+            snap.items, ledger.event_details(approval.APPROVED),
+            ledger.event_details(approval.EDITED), ledger.event_times("published"), now,
+        )
+        ledger.set_events(review.events)
+        self._edits, self._edit_waiting = review.edited, review.waiting
         events: list[tuple[str, str, datetime, str]] = []
         for item in snap.items:
             if item.id not in known:
@@ -294,6 +268,7 @@ class Worker:
         now = self.s.clock()
         horizon = now - timedelta(days=publish.acknowledge_days)
         settled = self.s.ledger.settled_keys(("ack", "rejected", "returned", "approved"))
+        settled |= told(snap.items, self.s.ledger.event_details(ADOPTED), settled)
         # Told at publishing; told here when a crash came between the two (at most once).
         published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
         trusted = trust(snap.registry, self.s.ledger.event_details(SENDER_EVENT).values())
@@ -342,15 +317,15 @@ class Worker:
         now = self.s.clock()
         day_id = receipt_id(now.astimezone(BANGKOK).date())
         envelopes: list[Envelope] = []
-        told: dict[str, list[ReceiptEntry]] = {}
+        listed: dict[str, list[ReceiptEntry]] = {}
         for email, fresh in wanted.items():
             if not fresh or ledger.get(_key(RECEIPT, day_id, email)) is not None:
                 continue  # nothing new, or today's receipt for this address has gone
             context = {"office": self.office, "now": now, "entries": fresh[:20]}
             envelopes.append(self._envelope(RECEIPT, day_id, email, None, context, NOTICE))
-            told[_key(RECEIPT, day_id, email)] = fresh[:20]
+            listed[_key(RECEIPT, day_id, email)] = fresh[:20]
         self._send(envelopes, report, notices=True)
-        for key, entries in told.items():
+        for key, entries in listed.items():
             record = ledger.get(key)
             if record is not None and record.status == "sent":
                 ledger.add_events([(e.id, covered_event(e.kind), now, key) for e in entries])
@@ -367,11 +342,21 @@ class Worker:
         return [
             i for i in snap.items
             if i.valid and i.decision is Decision.APPROVED and i.id not in published
+            and i.id not in self._edits
             and (i.publish_after is None or i.publish_after <= today)
         ]
 
     def publish(self, snap: Snapshot, report: CycleReport) -> None:
         due = self.due(snap)
+        self._hold = snap.registry.unreadable
+        if self._hold:
+            # Nobody can be chosen from the registry: nothing is published (or marked so)
+            # until it is fixed; the next cycle after the fix publishes by itself.
+            if due:
+                report.problems.append(Problem(
+                    self.tabs.registry, f"พักการเผยแพร่ข่าวที่อนุมัติแล้ว {len(due)} รายการ: "
+                    f"{self._hold}; ระบบจะเผยแพร่เองเมื่อแก้ทะเบียนแล้ว", row=1))
+            return
         self._posted = set(self.s.ledger.event_times("posted"))
         self.dispatcher.quota.waiting = 0
         # Publishers finish every cycle, even a quiet one: they retry deferred posts and
@@ -423,7 +408,15 @@ class Worker:
             fresh, self.aliases["form"], None, identities=snap.identities
         )
         snap.read_at = self.s.clock()
-        return {i.id for i in items if i.decision is Decision.APPROVED}
+        # ... and the text: an item edited since its approval does not go.
+        ok, changed = approval.still_approved(
+            items, self.s.ledger.event_details(approval.APPROVED))
+        changed -= set(self.s.ledger.event_times("published"))
+        if changed - self._edits:
+            self.s.ledger.set_events([(i, approval.EDITED, snap.read_at, "1")
+                                      for i in changed - self._edits])
+            self._edits |= changed
+        return ok - self._edits
 
     def _post(self, item: Submission, report: CycleReport) -> bool:
         """Hand the item to the news board and channels until every one has taken it."""
@@ -518,11 +511,14 @@ class Worker:
             if stale.item_id != f"digest-{day}":
                 self.s.ledger.finish(stale.key, "failed", now,
                                      f"ไม่ได้ส่ง: แทนด้วยสรุปข่าวรออนุมัติของวันที่ {day}")
-        waiting = [i for i in snap.items if i.valid and i.decision is Decision.PENDING]
+        edited = self._edits | self._edit_waiting
+        waiting = [i for i in snap.items if i.valid and (
+            i.decision is Decision.PENDING or i.id in self._edits)]
         if not waiting:
             return
         pending = [
-            _Waiting(i, max(0, (now - (i.submitted_at or now)).days)) for i in waiting
+            _Waiting(i, max(0, (now - (i.submitted_at or now)).days), i.id in edited)
+            for i in waiting
         ]
         pending.sort(key=lambda w: -w.waiting_days)
         context = {"office": self.office, "now": now, "pending": pending,
@@ -541,9 +537,10 @@ class Worker:
         failures = list(dict.fromkeys([*_owed_failures(self.s.ledger), *report.failures]))
         if not report.problems and not failures:
             return
-        fingerprint = hashlib.sha256(
-            "\n".join(sorted([*(str(p) for p in report.problems), *failures])).encode()
-        ).hexdigest()[:12]
+        # Row numbers change with every sort: the same problems are the same report.
+        fingerprint = hashlib.sha256("\n".join(sorted([
+            *(f"{p.tab}\x1f{p.row_id or ''}\x1f{p.column or ''}\x1f{p.message}"
+              for p in report.problems), *failures])).encode()).hexdigest()[:12]
         context = {
             "office": self.office, "now": self.s.clock(), "failures": failures,
             "problems": [p for p in report.problems if p.severity == "error"],
@@ -564,19 +561,28 @@ class Worker:
         ledger = self.s.ledger
         counts = merge_counts(ledger.counts("bulletin"), ledger.digest_counts())
         published = ledger.event_times("published")
+        withdrawn = ledger.event_times("withdrawn")
         today = self.s.clock().astimezone(BANGKOK).date()
         digest_note = self.digests.note()
-        desired = {}
+        desired: dict[str, dict[str, Cell]] = {}
         for item in snap.items:
             waiting = ""
             if item.publish_after is not None and item.publish_after > today:
                 waiting = "รอวันเผยแพร่"
             elif self.digests.wants(item):
                 waiting = digest_note
-            desired[item.id] = worker_cells(
+            if self._hold and item.decision is Decision.APPROVED:
+                waiting = f"พักการเผยแพร่: {self._hold}"
+            desired[item.id] = dict(worker_cells(
                 item, counts.get(item.id, {}), published.get(item.id), waiting
-            )
+            ))
+            if item.id in withdrawn and item.id in published:
+                desired[item.id]["status"] = Status.WITHDRAWN.value
         fields = [f for f in FORM_WORKER_FIELDS if f != "source"]
+        cleared = approval.mark_edited(desired, snap.form, self.aliases["form"], snap.items,
+                                       self._edits, self._edit_waiting, published)
+        if cleared:
+            fields.append("approval")
         try:
             result = self.s.sheet.update(
                 self.tabs.form, self.aliases["form"], fields, snap.identities.key_of, desired,
@@ -585,6 +591,10 @@ class Worker:
         except SheetError as exc:
             report.fail(f"บันทึกสถานะลงชีตไม่ได้: {exc}")
             return
+        if cleared and not result.skipped:
+            # The approval cell is clear now: the next tick approves the text as it is.
+            self.s.ledger.set_events([(i, approval.APPROVED, self.s.clock(), "")
+                                      for i in cleared if i not in result.missing])
         report.sheet_writes = result.cells
         if result.skipped:
             report.notes.append(f"บันทึกสถานะลงชีตไม่ได้ในรอบนี้: {result.skipped}")
@@ -673,3 +683,4 @@ def _settled(ledger: Ledger, key: str) -> bool:
 class _Waiting:
     item: Submission
     waiting_days: int
+    edited: bool = False  # edited after approval: waits for a new approval

@@ -35,7 +35,7 @@ from automation.config import Config
 from automation.core.cron import Cron
 from automation.core.dispatch import DispatchResult
 from automation.core.message import message_id, office_secret
-from automation.core.quota import Quota, waiting_note
+from automation.core.quota import CLOCK_TOLERANCE, Quota, waiting_note
 from automation.core.registry import audience_of
 from automation.core.render import Rendered, Renderer
 from automation.core.views import OfficeView
@@ -114,16 +114,23 @@ def due(schedule: Cron, tz: ZoneInfo, last_run: datetime | None, now: datetime) 
     return slot
 
 
-def last_run(ledger: Ledger) -> datetime | None:
+def last_run(ledger: Ledger, now: datetime | None = None) -> datetime | None:
+    """When the last digest was planned; a time ahead of ``now`` (a clock that ran ahead)
+    is not a last run, so the schedule starts again from now."""
     raw = ledger.get_state(LAST_RUN)
-    return datetime.fromisoformat(raw) if raw else None
+    if not raw:
+        return None
+    when = datetime.fromisoformat(raw)
+    if now is not None and when > now + CLOCK_TOLERANCE:
+        return None
+    return when
 
 
 def digest_due(config: Config, ledger: Ledger, now: datetime) -> datetime | None:
     """Whether ``automation run`` at ``now`` sends a digest: its slot, or None."""
     if config.bulletin.mode != "digest":
         return None
-    last = last_run(ledger)
+    last = last_run(ledger, now)
     if last is None and config.bulletin.first_digest == "at-once":
         return now.replace(second=0, microsecond=0)
     return due(config.bulletin.schedule, zone(config), last, now)
@@ -266,7 +273,8 @@ class Digests:
         digest, and return the items now planned for all their recipients."""
         now = self.clock()
         if self.on:
-            if last_run(self.ledger) is None and self.config.bulletin.first_digest != "at-once":
+            if (last_run(self.ledger, now) is None
+                    and self.config.bulletin.first_digest != "at-once"):
                 # A new ledger: the schedule starts now instead of mailing everyone at once.
                 self.ledger.set_state(LAST_RUN, now.isoformat())
             slot = digest_due(self.config, self.ledger, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from automation.core.table import Columns, Row, find_columns, rows
@@ -16,6 +16,7 @@ from automation.text import (
     normalize_email,
     normalize_phone,
     single_line,
+    yes_no,
 )
 from automation.thaidate import DateParseError, parse_date, parse_datetime
 
@@ -24,7 +25,6 @@ _REJECTED = {"ไม่อนุมัติ", "ไม่ผ่าน", "reject"
 _RETURNED = {"ส่งกลับแก้ไข", "ส่งกลับ", "แก้ไข", "ให้แก้ไข", "return", "returned", "revise"}
 _PENDING = {"", "false", "รอ", "รอพิจารณา", "pending", "☐"}
 _URGENT_WORDS = ("ด่วนที่สุด", "ด่วนมาก", "ด่วน", "urgent")
-_TRUTHY = {"true", "ใช่", "yes", "y", "1", "✓", "✔", "☑", "x", "ด่วน", "ด่วนมาก", "ด่วนที่สุด", "urgent"}
 
 
 def derive_id(timestamp: Cell, email: str, title: str) -> str:
@@ -63,14 +63,40 @@ def read_decision(value: Cell) -> tuple[Decision, bool]:
 
 
 def truthy(value: Cell) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().casefold() in _TRUTHY
+    """A yes in a checkbox-like cell (consent, directory listing), by the one word list."""
+    return yes_no(value) is True
+
+
+def urgent_cell(value: Cell) -> bool:
+    """The ด่วน column: a yes word, or an urgency word (ด่วน, ด่วนมาก, ...)."""
+    if truthy(value):
+        return True
+    text = str(value or "").strip().casefold()
+    return any(word in text for word in _URGENT_WORDS) and not text.startswith("ไม่")
+
+
+# The product's own IDs: N- and letters or digits (8 hex digits today). Anything else in
+# the ID cell (a formula's result, a number typed by hand, a pasted word) is not an ID: the
+# row gets its own.
+ID_FORMAT = re.compile(r"N-[0-9A-Za-z][0-9A-Za-z_-]{3,39}")
+
+
+def stored_id(row: Row) -> str:
+    """The ID cell when it holds an ID in the product's format, else ""."""
+    text = row.text("id")
+    return text if ID_FORMAT.fullmatch(text) else ""
+
+
+def junk_id(row: Row) -> str:
+    """The ID cell's text when it is filled but not an ID of this product."""
+    text = row.text("id")
+    return text if text and not ID_FORMAT.fullmatch(text) else ""
 
 
 def key_of(row: Row) -> str:
     """The row's stable ID: the written one, or the one it will get."""
-    return row.text("id") or derive_id(row.get("timestamp"), row.text("email"), row.text("title"))
+    return stored_id(row) or derive_id(
+        row.get("timestamp"), row.text("email"), row.text("title"))
 
 
 def fingerprint(row: Row) -> str:
@@ -86,12 +112,16 @@ def fingerprint(row: Row) -> str:
 
 
 class Identities:
-    """Known items' fingerprints, to notice an ID cell that landed on another submission.
+    """Known items' fingerprints, to tell an ID cell that landed on another submission from
+    a row someone corrected.
 
     People may sort the sheet in the instant between the worker's fresh read and its write;
     an ID written then sits on the wrong row. Trusting it could publish that row's news
-    under an ID already published, or hide it. A stored ID whose fingerprint does not match
-    the row is ignored and the row gets back its own ID.
+    under an ID already published, or hide it. People also correct rows: the submitter's
+    address, the title. A stored ID whose fingerprint does not match its row is *moved*
+    when its own submission is still in the tab (its fingerprint is on another row) or
+    when the row is another known submission; the row then gets back its own ID. Otherwise
+    the row was *corrected*: the ID stays with it, and its new fingerprint is recorded.
     """
 
     def __init__(self, fingerprints: Mapping[str, str]) -> None:
@@ -100,17 +130,30 @@ class Identities:
         for item_id, fp in self.by_id.items():
             owners.setdefault(fp, []).append(item_id)
         self.by_fp = {fp: ids[0] for fp, ids in owners.items() if len(ids) == 1}
+        self.present: set[str] = set()
+        # ID → the corrected row's fingerprint, found in this parse
+        self.corrected: dict[str, str] = {}
+
+    def observe(self, fingerprints: Iterable[str]) -> None:
+        """The fingerprints of every row in the tab being read."""
+        self.present = set(fingerprints)
 
     def key_of(self, row: Row) -> str:
-        stored = row.text("id")
-        if stored and self.by_id.get(stored, fingerprint(row)) == fingerprint(row):
-            return stored
-        return self.by_fp.get(fingerprint(row)) or derive_id(
+        stored = stored_id(row)
+        fp = fingerprint(row)
+        if stored:
+            known = self.by_id.get(stored)
+            if known is None or known == fp:
+                return stored
+            if known not in self.present and fp not in self.by_fp:
+                self.corrected[stored] = fp
+                return stored
+        return self.by_fp.get(fp) or derive_id(
             row.get("timestamp"), row.text("email"), row.text("title")
         )
 
     def moved(self, row: Row) -> bool:
-        stored = row.text("id")
+        stored = stored_id(row)
         return bool(stored) and self.key_of(row) != stored
 
 
@@ -145,6 +188,8 @@ def parse_submissions(
     if any(p.severity == "error" for p in tab_problems):
         return [], tab_problems
     schools = registry.by_school_key() if registry else {}
+    if identities is not None:
+        identities.observe(fingerprint(r) for r in rows(tab, columns))
     seen: dict[str, int] = {}
     result: list[Submission] = []
     for row in rows(tab, columns):
@@ -173,6 +218,18 @@ def _submission(
         problems.append(Problem(
             columns.tab, f"รหัสข่าว '{row.text('id')}' ในแถวนี้เป็นของข่าวอื่น (ชีตถูกเรียงใหม่ขณะบันทึก); "
             f"แก้เป็น {item_id} ให้แล้ว", item_id, row.number, columns.header("id"), "warning"))
+    elif identities and item_id in identities.corrected:
+        problems.append(Problem(
+            columns.tab, "เวลาส่งหรืออีเมลผู้ส่งในแถวนี้ถูกแก้หลังระบบให้รหัสข่าวแล้ว; "
+            f"ยังเป็นข่าวเดิม (รหัส {item_id}) ไม่ได้นับเป็นข่าวใหม่และไม่ส่งซ้ำ",
+            item_id, row.number, columns.header("email") if "email" in columns.by_field
+            else None, "warning"))
+    junk = junk_id(row)
+    if junk:
+        problems.append(Problem(
+            columns.tab, f"ช่องรหัสข่าวมีค่า '{single_line(junk, 40)}' ซึ่งไม่ใช่รหัสของระบบ "
+            f"(รูปแบบ N-XXXXXXXX); ไม่ใช้ค่านี้ ให้รหัส {item_id} แทน",
+            item_id, row.number, columns.header("id"), "warning"))
 
     def problem(field: str, message: str, severity: str = "error") -> None:
         header = columns.header(field) if field in columns.by_field else field
@@ -226,7 +283,7 @@ def _submission(
         audience=single_line(row.text("audience"), 300),
         channels=single_line(row.text("channels"), 300),
         publish_after=publish_after,
-        urgent=urgent or truthy(row.get("urgent")),
+        urgent=urgent or urgent_cell(row.get("urgent")),
         cluster=getattr(member, "cluster", None) or None,
         problems=tuple(problems),
         fingerprint=fingerprint(row),

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from automation.config import MailConfig
 from automation.ports import Envelope, Ledger
-from automation.thaidate import BANGKOK
+from automation.thaidate import BANGKOK, format_datetime
 
 WINDOW = timedelta(hours=24)
 NOTICE_MAX = 2  # highest priority number still counted as a notice
@@ -251,6 +251,36 @@ def local(when: datetime) -> str:
     return when.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")
 
 
+# A time more than this ahead of the clock was written by a clock that ran ahead (a board
+# without a real-time clock, a bad NTP answer): it is not history.
+CLOCK_TOLERANCE = timedelta(minutes=10)
+
+
+def present(usage: list[tuple[datetime, str, str]], now: datetime
+            ) -> list[tuple[datetime, str, str]]:
+    """Usage without the sends a clock running ahead dated in the future."""
+    limit = now + CLOCK_TOLERANCE
+    return [u for u in usage if u[0] <= limit]
+
+
+def clock_fault(ledger: Ledger, now: datetime, last_digest: str | None) -> str:
+    """A Thai note when the ledger holds times in the future (the clock ran ahead earlier,
+    or runs behind now), once per such time; "" otherwise."""
+    limit = now + CLOCK_TOLERANCE
+    ahead = [t for t, _r, _k in ledger.usage(limit)]
+    if last_digest and datetime.fromisoformat(last_digest) > limit:
+        ahead.append(datetime.fromisoformat(last_digest))
+    if not ahead:
+        return ""
+    latest = max(ahead).isoformat()
+    if ledger.get_state("clock.fault") == latest:
+        return ""
+    ledger.set_state("clock.fault", latest)
+    return (f"นาฬิกาของเครื่องเคยเดินผิด: บันทึกการส่งมีเวลาในอนาคตถึง "
+            f"{format_datetime(max(ahead))} (ตอนนี้ {format_datetime(now)}); ไม่นับเวลาเหล่านั้น"
+            "เป็นรอบสรุปข่าวล่าสุดหรือโควตา ตรวจการตั้งเวลา (NTP) ของเครื่อง")
+
+
 class Quota:
     """The window and the provider's blocks, read from and kept in the ledger."""
 
@@ -261,7 +291,7 @@ class Quota:
         self.waiting = 0
 
     def window(self, now: datetime) -> Window:
-        usage = self.ledger.usage(now - WINDOW)
+        usage = present(self.ledger.usage(now - WINDOW), now)
         times = tuple(t for t, _r, _k in usage)
         external = tuple(t for t, r, _k in usage if self.limits.is_external(r))
         notices = tuple(t for t, _r, k in usage if k in NOTICE_KINDS)
@@ -289,7 +319,7 @@ class Quota:
     def block(self, now: datetime, verdict: str, reason: str) -> datetime:
         """Stop all sending after a quota, throttle or stop reply; returns when it may resume."""
         if verdict == "quota":
-            usage = sorted(t for t, _r, _k in self.ledger.usage(now - WINDOW))
+            usage = sorted(t for t, _r, _k in present(self.ledger.usage(now - WINDOW), now))
             frees = usage[0] + WINDOW if usage else now + QUOTA_PAUSE
             until = min(now + WINDOW, max(now + MIN_PAUSE, frees))
         elif verdict == "throttle":

@@ -25,8 +25,13 @@ def parse_registry(
 ) -> Registry:
     columns = find_columns(tab, aliases)
     problems = list(columns.problems)
+    unreadable = ""
     if "email" not in columns.by_field:
-        problems.append(Problem(tab.title, f"ไม่พบคอลัมน์ '{aliases['email'][0]}'", row=1))
+        unreadable = (f"ไม่พบคอลัมน์อีเมลในแท็บ '{tab.title}' (ชื่อที่ยอมรับ: "
+                      f"{', '.join(aliases['email'])})")
+        problems.append(Problem(tab.title, f"ไม่พบคอลัมน์ '{aliases['email'][0]}' (ชื่อที่ยอมรับ: "
+                                f"{', '.join(aliases['email'])}); แก้หัวคอลัมน์ให้ตรง",
+                                row=1))
     members: list[Member] = []
     for row in rows(tab, columns):
         member_id = row.text("member_id") or f"แถว{row.number}"
@@ -70,7 +75,10 @@ def parse_registry(
         for row in rows(suppression, cols):
             found, _bad = parse_addresses(row.get("email"))
             suppressed.update(found)
-    return Registry(tuple(members), frozenset(suppressed), tuple(problems))
+    if not members and not unreadable:
+        unreadable = f"แท็บ '{tab.title}' ไม่มีรายชื่อสมาชิกเครือข่าย"
+        problems.append(Problem(tab.title, "ไม่มีรายชื่อสมาชิกเครือข่ายในแท็บนี้", row=2))
+    return Registry(tuple(members), frozenset(suppressed), tuple(problems), unreadable)
 
 
 def audience_filter(registry: Registry, audience: str) -> tuple[list[Member], str | None]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Problem, Tab
 from automation.ports import SheetBackend
-from automation.text import normalize_header
+from automation.text import header_keys, normalize_header
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ def find_columns(tab: Tab, aliases: Mapping[str, Sequence[str]]) -> Columns:
     by_field: dict[str, int] = {}
     problems: list[Problem] = []
     for col, header in enumerate(headers, start=1):
-        field = lookup.get(normalize_header(header))
+        as_typed, visible = header_keys(header)
+        field = lookup.get(as_typed) or lookup.get(visible)
         if field is None:
             continue
         if field in by_field:

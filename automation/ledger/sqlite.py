@@ -87,6 +87,12 @@ class SqliteLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # The ledger file was deleted (or never copied) but its write-ahead log stayed:
+            # SQLite cannot open a log without its database. Start clean; the sheet's
+            # statuses tell the worker what was already published.
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -197,6 +203,21 @@ class SqliteLedger:
                 self._db.execute("ROLLBACK")
                 raise
         return added
+
+    def set_events(self, events: list[tuple[str, str, datetime, str]]) -> None:
+        """Record many (item, event, at, detail), replacing what each (item, event) held."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO events (item_id, event, at, detail) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(i, e, _ts(a), d) for i, e, a, d in events],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def event_times(self, event: str) -> dict[str, datetime]:
         with self._lock:

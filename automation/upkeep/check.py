@@ -28,6 +28,7 @@ from automation.text import (
     single_line,
     split_addresses,
     suggest_email,
+    yes_no,
 )
 from automation.thaidate import DateParseError, format_date, parse_date
 from automation.upkeep.settings import RegistryRules
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from automation.core.cycle import Services
     from automation.upkeep.jobs import CheckRun
 
-_TRUE = {"true", "ใช่", "yes", "y", "1", "✓", "✔", "☑", "x", "รับ", "ยินยอม"}
-_FALSE = {"false", "ไม่", "ไม่ใช่", "no", "n", "0", "☐", "ไม่รับ", "ไม่ยินยอม"}
 _NO_REPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster)\b")
 _PHONE_EXAMPLE = "081-234-5678 หรือ 053-123-456"
 _EMAIL_HINT = "แก้ให้อยู่ในรูปแบบ ชื่อ@โดเมน เช่น school@obec.go.th"
@@ -168,13 +167,9 @@ class _Checker:
         value = row.get(field)
         if field not in self.columns.by_field or value in (None, ""):
             return None
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().casefold()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
+        flag = yes_no(value)
+        if flag is not None:
+            return flag
         self.add(member_id, row.number, field, f"ไม่เข้าใจค่า '{single_line(str(value), 30)}'",
                  "ใช้ช่องติ๊ก (TRUE/FALSE) หรือคำว่า ใช่ / ไม่", "warning", f"{field}_value")
         return None

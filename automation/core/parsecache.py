@@ -1,0 +1,94 @@
+"""The last parse of the tabs, reused while its inputs are unchanged (a worker left
+running polls every few minutes and most polls find the sheet as it was)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from automation.core.intake import Identities
+from automation.core.table import find_columns
+from automation.model import Problem, Registry, Submission, Tab
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One parse of the tabs, with what identifies its inputs."""
+
+    form: int
+    registry_tab: int
+    fingerprints: dict[str, str]
+    registry: Registry
+    identities: Identities
+    items: list[Submission]
+    problems: list[Problem]
+
+
+Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
+                 tuple[Registry, Identities, list[Submission], list[Problem]]]
+
+
+# Form columns the worker writes back and parsing never reads. A poll right after a status
+# write would otherwise parse every submission again for cells it ignores.
+UNPARSED = ("status", "published_at", "delivery", "link")
+
+
+def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
+    """``digest`` of the form, blind to the UNPARSED columns' values. Parsing sees those
+    cells only in one way, whether a row is blank (a blank row is skipped), so each row
+    keeps a flag for "something there" in them."""
+    skip = sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
+                   if f in UNPARSED}, reverse=True)
+    if not skip or len(form.rows) < 2:
+        return digest(form)
+    body = []
+    for row in form.rows[1:]:
+        kept = list(row)
+        filled = False
+        for i in skip:
+            if i < len(kept):
+                filled = filled or kept[i] not in (None, "")
+                del kept[i]
+        body.append((filled, tuple(kept), tuple(map(type, kept))))
+    return hash((form.title, tuple(form.rows[0]), tuple(body)))
+
+
+def digest(*tabs: Tab | None) -> int:
+    """Tabs' content in one number: equal tabs give equal numbers (a 64-bit hash, so
+    different tabs practically never do; the approval is read again before anything
+    leaves in any case). Cell types count: the number 1 and TRUE hash alike in Python, but
+    a checkbox ticked where a 1 was is a change."""
+    return hash(tuple(None if t is None else (
+        t.title, tuple(map(tuple, t.rows)), tuple(tuple(map(type, r)) for r in t.rows))
+        for t in tabs))
+
+
+class ParseCache:
+    """The last parse, reused while its inputs are unchanged.
+
+    A worker left running polls every few minutes, and most polls find the sheet as it
+    was: parsing 30,000 registry rows and 10,000 submissions again would be most of the
+    cycle. Parsing is a pure function of the tabs and the known fingerprints, so the same
+    inputs give the earlier result. The registry is kept on its own: an approval ticked in
+    the form does not re-parse the registry. Only digests of the tabs are kept, not the
+    tabs, so a changed sheet is never held twice.
+    """
+
+    def __init__(self, form_aliases: Mapping[str, Sequence[str]]) -> None:
+        self.form_aliases = form_aliases
+        self.last: Parsed | None = None
+
+    def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
+                fingerprints: dict[str, str], parse: Parse) -> Parsed:
+        last = self.last
+        form_key = form_digest(form, self.form_aliases)
+        registry_key = digest(registry_tab, suppression)
+        same_registry = last is not None and last.registry_tab == registry_key
+        if (last is not None and same_registry and last.form == form_key
+                and last.fingerprints == fingerprints):
+            return last
+        known = last.registry if last is not None and same_registry else None
+        self.last = None  # let the old parse go before the new one is built
+        parsed = parse(form, registry_tab, suppression, fingerprints, known)
+        self.last = Parsed(form_key, registry_key, fingerprints, *parsed)
+        return self.last
