@@ -10,7 +10,7 @@ from typing import Any
 from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, progress_callback, subcommand
-from automation.core import digest
+from automation.core import columns, digest
 from automation.core.registry import audience_of
 from automation.errors import AutomationError, ConfigError
 from automation.model import CycleReport, Decision
@@ -162,6 +162,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         out.print(f"  อนุมัติแล้วรอเผยแพร่: {len(worker.due(snap))} ข่าว", markup=False)
         invalid = [i for i in snap.items if not i.valid]
         out.print(f"  แถวที่ผิดพลาด: {len(invalid)}", markup=False)
+        found = columns.findings(snap.form, worker.aliases["form"])
+        if found:
+            out.print(f"  คอลัมน์แบบฟอร์มที่ระบบอ่านไม่ได้หรือไม่มี: {len(found)}", markup=False)
+        for problem in found:
+            out.print(f"    - {problem.message}", markup=False)
     for line in status.lines(status.collect(config, ledger, now)):
         out.print(line, markup=False)
     for line in digest.status_lines(config, ledger, worker.dispatcher.quota, now):

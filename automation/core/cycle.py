@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
-from automation.core import message
+from automation.core import columns, message
 from automation.core.digest import Digests, digest_due, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
@@ -195,6 +195,7 @@ class Worker:
         self._secret_cache: bytes | None = None
         self._parsed = ParseCache(self.aliases["form"])
         self._posted: set[str] = set()
+        self._found: list[Problem] = []  # this cycle's findings about the form's columns
 
     # -- reading -----------------------------------------------------------------
 
@@ -243,6 +244,8 @@ class Worker:
         for item in snap.items:
             report.problems.extend(item.problems)
         report.problems.extend(snap.registry.problems)
+        self._found = columns.findings(snap.form, self.aliases["form"])
+        report.problems.extend(self._found)
         report.new_items = self.record(snap)
         if "notify" not in skip:
             self.notify(snap, report)
@@ -479,15 +482,18 @@ class Worker:
     def officer_report(self, report: CycleReport) -> None:
         if not self.config.publish.officer_report or not self.config.office.officer_email:
             return
-        if not report.problems:
+        # The form's column findings are told once; the key still counts them, so the report
+        # after the one that told them is not sent again for them alone.
+        shown = columns.untold(self.s.ledger, report.problems)
+        if not shown:
             return
         fingerprint = hashlib.sha256(
             "\n".join(sorted(str(p) for p in report.problems)).encode()
         ).hexdigest()[:12]
         context = {
             "office": self.office, "now": self.s.clock(),
-            "problems": [p for p in report.problems if p.severity == "error"],
-            "warnings": [p for p in report.problems if p.severity != "error"],
+            "problems": [p for p in shown if p.severity == "error"],
+            "warnings": [p for p in shown if p.severity != "error"],
         }
         addresses, _bad = parse_addresses(self.config.office.officer_email)
         self._send(
@@ -495,6 +501,7 @@ class Worker:
              for a in addresses],
             report, notices=True,
         )
+        columns.remember(self.s.ledger, self._found)
 
     # -- status back to the sheet -------------------------------------------------------
 
