@@ -20,6 +20,7 @@ from automation.core import columns, message
 from automation.core.digest import Digests, digest_due, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
+from automation.core.links import sheet_location
 from automation.core.quota import Quota, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered, Renderer
@@ -471,7 +472,8 @@ class Worker:
         ]
         pending.sort(key=lambda w: -w.waiting_days)
         context = {"office": self.office, "now": now, "pending": pending,
-                   "oldest_days": pending[0].waiting_days}
+                   "oldest_days": pending[0].waiting_days,
+                   "sheet": sheet_location(self.config.sheets)}
         addresses, _bad = parse_addresses(self.config.office.director_email)
         self._send(
             [self._envelope("director_digest", f"digest-{day}", a, None, context, DIGEST)

@@ -1,0 +1,81 @@
+"""What members and the director read: links in bodies, urgent subjects, the sheet's link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation import config as config_mod
+from tests.sheet_driver import SheetDriver, make_driver
+from tests.workspace import (
+    FORM,
+    column_of,
+    edit_sheet,
+    find_row,
+    html_of,
+    make_workspace,
+    outbox,
+    run_cycle,
+    text_of,
+)
+
+SCHOOL = "โรงเรียนบ้านดอนแก้ว"
+LINKS = ("อัลบั้ม https://photos.example.test/album?id=7&size=large. "
+         "อย่ากด javascript:alert(1) หรือ data:text/html,x <b>ตัวหนา</b>")
+
+
+def _edit_item(folder: Path, body_extra: str, approval: object) -> None:
+    def change(sheet: Any) -> None:
+        row = find_row(sheet, "ชื่อโรงเรียน/หน่วยงาน", SCHOOL)
+        body = column_of(sheet, "เนื้อหาข่าว")
+        old = sheet.cell(row=row, column=body).value
+        sheet.cell(row=row, column=body, value=f"{old}\n\n{body_extra}")
+        sheet.cell(row=row, column=column_of(sheet, "อนุมัติ"), value=approval)
+    edit_sheet(folder / "workbook.xlsx", FORM, change)
+
+
+def test_bare_addresses_become_links_and_nothing_else_does(tmp_path: Path) -> None:
+    config = make_workspace(tmp_path / "office")
+    _edit_item(config.parent, LINKS, True)
+    run_cycle(config)
+    bulletins = [m for m in outbox(config.parent / "outbox") if m["X-PR-Kind"] == "bulletin"
+                 and "ดอนแก้วเกมส์" in str(m["Subject"])]
+    assert bulletins
+    html = html_of(bulletins[0])
+    assert '<a href="https://photos.example.test/album?id=7&amp;size=large"' in html
+    assert "size=large</a>. อย่ากด" in html  # the full stop is the sentence's
+    assert 'href="javascript' not in html and 'href="data' not in html
+    assert "javascript:alert(1)" in html
+    assert "&lt;b&gt;ตัวหนา&lt;/b&gt;" in html and "<b>ตัวหนา" not in html
+    assert "overflow-wrap:anywhere" in html
+    assert not str(bulletins[0]["Subject"]).startswith("[ด่วน]")
+
+
+def test_urgent_bulletins_are_marked_in_the_subject(tmp_path: Path) -> None:
+    config = make_workspace(tmp_path / "office")
+    _edit_item(config.parent, "", "อนุมัติด่วน")
+    run_cycle(config)
+    bulletins = [m for m in outbox(config.parent / "outbox") if m["X-PR-Kind"] == "bulletin"]
+    urgent = [m for m in bulletins if "ดอนแก้วเกมส์" in str(m["Subject"])]
+    assert urgent and all(str(m["Subject"]).startswith("[ด่วน] ") for m in urgent)
+    others = [m for m in bulletins if m not in urgent]
+    assert others and not any("[ด่วน]" in str(m["Subject"]) for m in others)
+
+
+@pytest.mark.parametrize("kind", ["local", "google"])
+def test_director_digest_links_to_the_sheet(kind: str, tmp_path: Path) -> None:
+    driver: SheetDriver = make_driver(kind, tmp_path / "office")
+    driver.run_cycle()
+    config = config_mod.load(driver.config)
+    digests = [m for m in outbox(driver.config.parent / "outbox")
+               if m["X-PR-Kind"] == "director_digest"]
+    assert digests
+    if kind == "google":
+        url = f"https://docs.google.com/spreadsheets/d/{config.sheets.spreadsheet_id}"
+        assert f"เปิดสเปรดชีตรับข่าว {url} แท็บ" in text_of(digests[0])
+        assert f'<a href="{url}"' in html_of(digests[0])
+    else:
+        assert config.sheets.workbook is not None
+        assert f"เปิดสเปรดชีตรับข่าว {config.sheets.workbook} แท็บ" in text_of(digests[0])
