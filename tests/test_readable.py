@@ -18,6 +18,7 @@ from tests.workspace import (
     make_workspace,
     outbox,
     run_cycle,
+    table,
     text_of,
 )
 
@@ -79,3 +80,24 @@ def test_director_digest_links_to_the_sheet(kind: str, tmp_path: Path) -> None:
     else:
         assert config.sheets.workbook is not None
         assert f"เปิดสเปรดชีตรับข่าว {config.sheets.workbook} แท็บ" in text_of(digests[0])
+
+
+def test_an_ambiguous_typed_date_is_told_to_the_officer_with_the_row(tmp_path: Path) -> None:
+    config = make_workspace(tmp_path / "office")
+
+    def change(sheet: Any) -> None:
+        row = find_row(sheet, "ชื่อโรงเรียน/หน่วยงาน", SCHOOL)
+        sheet.cell(row=row, column=column_of(sheet, "วันที่จัดกิจกรรม"), value="12/3/2026")
+        sheet.cell(row=row + 1, column=column_of(sheet, "วันที่จัดกิจกรรม"), value="13/3/2026")
+
+    edit_sheet(config.parent / "workbook.xlsx", FORM, change)
+    report = run_cycle(config)
+    rows = {r["ชื่อโรงเรียน/หน่วยงาน"]: r for r in table(config.parent / "workbook.xlsx", FORM)}
+    item_id = rows[SCHOOL]["รหัสข่าว"]
+    flagged = [p for p in report.problems if "อ่านได้สองแบบ" in p.message]
+    assert [(p.row_id, p.column) for p in flagged] == [(item_id, "วันที่จัดกิจกรรม")]
+    told = "\n".join(text_of(m) for m in outbox(config.parent / "outbox")
+                     if m["X-PR-Kind"] == "officer_report")
+    assert f"รหัส {item_id}" in told
+    assert ("วันที่ '12/3/2026' อ่านได้สองแบบ: 12 มีนาคม 2569 (วัน/เดือน ตามที่ระบบอ่าน) "
+            "หรือ 3 ธันวาคม 2569") in told

@@ -17,7 +17,14 @@ from automation.text import (
     normalize_phone,
     single_line,
 )
-from automation.thaidate import DateParseError, parse_date, parse_datetime
+from automation.thaidate import (
+    DateParseError,
+    ambiguous,
+    format_date,
+    format_date_short,
+    parse_date,
+    parse_datetime,
+)
 
 _APPROVED = {"true", "อนุมัติ", "approved", "approve", "yes", "y", "ใช่", "ผ่าน", "✓", "✔", "☑"}
 _REJECTED = {"ไม่อนุมัติ", "ไม่ผ่าน", "reject", "rejected", "no", "ไม่"}
@@ -245,8 +252,16 @@ def _when(row: Row, field: str, problem: Report) -> datetime | None:
 
 
 def _day(row: Row, field: str, problem: Report, severity: str) -> date | None:
+    value = row.get(field)
     try:
-        return parse_date(row.get(field))
+        day = parse_date(value)
     except DateParseError as exc:
         problem(field, str(exc), severity)
         return None
+    both = ambiguous(value)
+    if both:
+        read, other = both
+        problem(field, f"วันที่ '{single_line(str(value), 40)}' อ่านได้สองแบบ: "
+                f"{format_date(read)} (วัน/เดือน ตามที่ระบบอ่าน) หรือ {format_date(other)}; "
+                f"ตรวจแล้วแก้เป็นชื่อเดือน เช่น '{format_date_short(read)}'", "warning")
+    return day
