@@ -101,3 +101,29 @@ def test_an_ambiguous_typed_date_is_told_to_the_officer_with_the_row(tmp_path: P
     assert f"รหัส {item_id}" in told
     assert ("วันที่ '12/3/2026' อ่านได้สองแบบ: 12 มีนาคม 2569 (วัน/เดือน ตามที่ระบบอ่าน) "
             "หรือ 3 ธันวาคม 2569") in told
+
+
+def test_schools_are_named_as_the_registry_names_them(tmp_path: Path) -> None:
+    """The demo's 'รร.บ้านป่าแดด' and a spaced 'ร.ร. บ้าน ดอนแก้ว' are the registry's
+    schools: bulletins and the board use its names, one school page each."""
+    config = make_workspace(tmp_path / "office")
+
+    def change(sheet: Any) -> None:
+        row = find_row(sheet, "ชื่อโรงเรียน/หน่วยงาน", SCHOOL)
+        sheet.cell(row=row, column=column_of(sheet, "ชื่อโรงเรียน/หน่วยงาน"),
+                   value="ร.ร. บ้าน ดอนแก้ว")
+        row = find_row(sheet, "ชื่อโรงเรียน/หน่วยงาน", "รร.บ้านป่าแดด")
+        sheet.cell(row=row, column=column_of(sheet, "อนุมัติ"), value=True)
+
+    edit_sheet(config.parent / "workbook.xlsx", FORM, change)
+    run_cycle(config)
+    bulletins = [m for m in outbox(config.parent / "outbox") if m["X-PR-Kind"] == "bulletin"]
+    subjects = {str(m["Subject"]) for m in bulletins}
+    assert any(s.endswith("— โรงเรียนบ้านดอนแก้ว") for s in subjects), subjects
+    assert any(s.endswith("— โรงเรียนบ้านป่าแดด") for s in subjects), subjects
+    site = config.parent / "site"
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    assert "รร.บ้านป่าแดด" not in pages and "ร.ร. บ้าน ดอนแก้ว" not in pages
+    school_pages = [p for p in site.rglob("*.html") if "/school" in str(p.parent)
+                    and "ป่าแดด" in p.read_text(encoding="utf-8").split("<h1", 1)[-1][:300]]
+    assert len(school_pages) == 1, school_pages

@@ -206,6 +206,9 @@ def _submission(
     member = schools.get(fuzzy_key(school)) if school else None
     if school and schools and member is None:
         problem("school", f"ไม่พบ '{school}' ในทะเบียนเครือข่าย", severity="warning")
+    # "รร.บ้านป่าแดด", "ร.ร. บ้านป่าแดด" and "บ้านป่าแดด" are shown, and get their school
+    # page, under the registry's own name.
+    school = str(getattr(member, "name", "") or school)
     decision, urgent = read_decision(row.get("approval"))
     if decision is Decision.UNREADABLE:
         problem("approval", f"ไม่เข้าใจค่าการอนุมัติ '{row.text('approval')}'; ใช้ช่องติ๊ก "
