@@ -7,6 +7,7 @@ live in the file: a key ending in ``_env`` names the environment variable that h
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,10 @@ FORM_FIELDS: dict[str, list[str]] = {
     "channels": ["ช่องทางเผยแพร่", "ช่องทาง", "Channels"],
     # The office's own columns (notes, checklists): recognised so they are not reported as
     # unknown questions, and never read or written.
+    # A resubmission names the returned item it replaces (a form question, or the body's
+    # "แก้ไขจากรหัสข่าว N-…").
+    "replaces": ["แก้ไขจากรหัสข่าว", "รหัสข่าวเดิม", "รหัสข่าวที่ส่งกลับ", "แก้ไขข่าวรหัส",
+                 "Replaces"],
     "officer_note": ["หมายเหตุเจ้าหน้าที่", "บันทึกเจ้าหน้าที่", "หมายเหตุฝ่ายประชาสัมพันธ์",
                      "Officer note"],
     # Worker-owned columns: the worker adds them when missing and writes only these.
@@ -112,6 +117,9 @@ class OfficeConfig:
     director_email: str | None = None
     officer_email: str | None = None
     timezone: str = "Asia/Bangkok"
+    # The news form's public address (https://forms.gle/… or docs.google.com/forms/…):
+    # notices ask schools to send and resubmit through it.
+    form_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +271,11 @@ def _check(config: Config) -> None:
     ):
         if value < 1:
             raise ConfigError(f"'{key}' must be at least 1, got {value}")
+    form_url = config.office.form_url
+    if form_url is not None and not re.fullmatch(r"https?://[^\s<>\"']+", form_url.strip()):
+        raise ConfigError(
+            f"'office.form_url' must be the form's web address (https://…), got \"{form_url}\""
+        )
     if "@" not in mail.sender:
         raise ConfigError(f"'mail.sender' must be an e-mail address, got \"{mail.sender}\"")
     for tab in ("form", "registry", "suppression"):

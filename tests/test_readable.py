@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,52 @@ def test_schools_are_named_as_the_registry_names_them(tmp_path: Path) -> None:
     school_pages = [p for p in site.rglob("*.html") if "/school" in str(p.parent)
                     and "ป่าแดด" in p.read_text(encoding="utf-8").split("<h1", 1)[-1][:300]]
     assert len(school_pages) == 1, school_pages
+
+
+FORM_URL = "https://forms.gle/PrNewsForm2569"
+
+
+def test_a_returned_item_is_resubmitted_through_the_form_and_linked(tmp_path: Path) -> None:
+    config = make_workspace(tmp_path / "office")
+    text = config.read_text(encoding="utf-8").replace(
+        "[office]\n", f'[office]\nform_url = "{FORM_URL}"\n', 1)
+    config.write_text(text, encoding="utf-8")
+    run_cycle(config)
+    book = config.parent / "workbook.xlsx"
+    returned = next(r for r in table(book, FORM) if r["อนุมัติ"] == "ส่งกลับแก้ไข")
+    old_id = str(returned["รหัสข่าว"])
+    notice = next(m for m in outbox(config.parent / "outbox")
+                  if m["X-PR-Kind"] == "returned" and m["X-PR-Item"] == old_id)
+    assert f"ส่งแบบฟอร์มส่งข่าวอีกครั้ง ที่ {FORM_URL} " in text_of(notice)
+    assert f'<a href="{FORM_URL}"' in html_of(notice)
+    assert f"แก้ไขจากรหัสข่าว {old_id}" in text_of(notice)
+
+    def resubmit(sheet: Any) -> None:
+        row = [c.value for c in sheet[returned["#"]]]
+        new = sheet.max_row + 1
+        for col, value in enumerate(row, start=1):
+            header = sheet.cell(row=1, column=col).value
+            if header in ("รหัสข่าว", "สถานะ", "เผยแพร่เมื่อ", "ผลการส่ง", "ลิงก์ข่าว",
+                          "หมายเหตุผู้อนุมัติ"):
+                value = None
+            if header == "ประทับเวลา":
+                value = value + timedelta(days=1)
+            if header == "เนื้อหาข่าว":
+                value = f"{value}\n\n(แก้ไขจากรหัสข่าว {old_id})"
+            if header == "อนุมัติ":
+                value = True
+            sheet.cell(row=new, column=col, value=value)
+
+    edit_sheet(book, FORM, resubmit)
+    run_cycle(config)
+    rows = table(book, FORM)
+    old = next(r for r in rows if r["รหัสข่าว"] == old_id)
+    new = rows[-1]
+    assert new["รหัสข่าว"] != old_id and new["สถานะ"] == "เผยแพร่แล้ว"
+    assert old["สถานะ"] == "ส่งกลับแก้ไข-ได้ฉบับแก้ไขแล้ว"
+    assert old["ผลการส่ง"] == f"แทนด้วยฉบับแก้ไข รหัสข่าว {new['รหัสข่าว']}"
+    bulletin = next(m for m in outbox(config.parent / "outbox")
+                    if m["X-PR-Kind"] == "bulletin" and m["X-PR-Item"] == new["รหัสข่าว"])
+    assert "แก้ไขจากรหัสข่าว" not in text_of(bulletin)
+    page = config.parent / "site" / "news" / f"{new['รหัสข่าว']}.html"
+    assert "แก้ไขจากรหัสข่าว" not in page.read_text(encoding="utf-8")

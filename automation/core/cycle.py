@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
-from automation.core import columns, message
+from automation.core import columns, message, resubmit
 from automation.core.digest import Digests, digest_due, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
@@ -184,7 +184,7 @@ class Worker:
             quota=Quota(quota, services.ledger),
         )
         office = services.config.office
-        self.office = OfficeView(office.name, office.website, mail.sender)
+        self.office = OfficeView(office.name, office.website, mail.sender, office.form_url)
         self.digests = Digests(
             services.config, services.ledger, services.renderer, services.clock, self.office,
             self.dispatcher.quota, self._envelope,
@@ -523,6 +523,9 @@ class Worker:
             desired[item.id] = worker_cells(
                 item, counts.get(item.id, {}), published.get(item.id), waiting
             )
+        for old, new in resubmit.replaced(snap.items).items():
+            if old in desired and not published.get(old):
+                desired[old].update(resubmit.cells(new))
         fields = [f for f in FORM_WORKER_FIELDS if f != "source"]
         try:
             result = self.s.sheet.update(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
+from automation.core.resubmit import split_marker
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Cell, Decision, Problem, Registry, Submission, Tab
 from automation.text import (
@@ -186,7 +187,7 @@ def _submission(
         problems.append(Problem(columns.tab, message, item_id, row.number, header, severity))
 
     title = single_line(row.text("title"))
-    body = clean_text(row.get("body"))
+    body, replaces = split_marker(clean_text(row.get("body")), row.text("replaces"))
     if not title:
         problem("title", "ไม่มีหัวข้อข่าว; ให้ผู้ส่งส่งแบบฟอร์มใหม่พร้อมหัวข้อ")
     elif len(title) > max_title:
@@ -240,6 +241,7 @@ def _submission(
         cluster=getattr(member, "cluster", None) or None,
         problems=tuple(problems),
         fingerprint=fingerprint(row),
+        replaces=replaces,
     )
 
 
