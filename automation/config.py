@@ -7,6 +7,7 @@ live in the file: a key ending in ``_env`` names the environment variable that h
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,23 +26,57 @@ from automation.survey.settings import SurveyConfig
 from automation.upkeep.settings import KeepCurrentConfig, RegistryRules
 
 FORM_FIELDS: dict[str, list[str]] = {
-    "timestamp": ["ประทับเวลา", "Timestamp"],
-    "email": ["ที่อยู่อีเมล", "Email Address", "อีเมล", "E-mail"],
-    "school": ["ชื่อโรงเรียน/หน่วยงาน", "โรงเรียน/หน่วยงาน", "ชื่อหน่วยงาน", "School"],
-    "sender": ["ผู้ส่งข่าว", "ชื่อผู้ส่งข่าว", "ชื่อผู้ส่ง", "Sender"],
-    "phone": ["เบอร์โทรศัพท์", "โทรศัพท์", "Phone"],
-    "title": ["หัวข้อข่าว", "ชื่อข่าว", "Title"],
-    "body": ["เนื้อหาข่าว", "รายละเอียดข่าว", "Body"],
-    "activity_date": ["วันที่จัดกิจกรรม", "Activity date"],
-    "images": ["ภาพประกอบ", "รูปภาพ", "Images"],
-    "links": ["ลิงก์เพิ่มเติม", "Links"],
-    "category": ["ประเภทข่าว", "Category"],
+    "timestamp": ["ประทับเวลา", "Timestamp", "วันเวลาที่ส่ง", "เวลาที่ส่ง", "วันที่ส่ง"],
+    # The first name of each field is the one the README's form table and the worker's own
+    # messages use. Matching ignores case, spaces, hyphens, zero-width characters and a
+    # trailing hint in parentheses ("อัปโหลดภาพกิจกรรม (ไม่เกิน 5 ภาพ)").
+    "email": ["ที่อยู่อีเมล", "Email Address", "อีเมล", "E-mail", "อีเมลผู้ส่ง",
+              "อีเมลผู้ส่งข่าว", "อีเมลติดต่อกลับ", "อีเมลผู้ประสานงาน", "ที่อยู่อีเมลผู้ส่ง",
+              "Email", "อีเมลล์", "เมล"],
+    "school": ["ชื่อโรงเรียน/หน่วยงาน", "โรงเรียน/หน่วยงาน", "ชื่อหน่วยงาน", "School",
+               "ชื่อโรงเรียน", "โรงเรียน", "หน่วยงาน", "สถานศึกษา", "ชื่อสถานศึกษา",
+               "โรงเรียน/สถานศึกษา", "หน่วยงานที่ส่งข่าว", "School name",
+               "Organization"],
+    "sender": ["ผู้ส่งข่าว", "ชื่อผู้ส่งข่าว", "ชื่อผู้ส่ง", "Sender", "ชื่อ-สกุล ผู้ส่งข่าว",
+               "ชื่อ-สกุล", "ชื่อ-นามสกุล", "ชื่อ-สกุลผู้ส่ง", "ชื่อ-นามสกุลผู้ส่งข่าว",
+               "ผู้รายงาน", "ผู้รายงานข่าว", "ชื่อผู้รายงาน", "ผู้เขียนข่าว", "Name",
+               "Full name"],
+    "phone": ["เบอร์โทรศัพท์", "โทรศัพท์", "Phone", "เบอร์โทร", "หมายเลขโทรศัพท์",
+              "เบอร์โทรศัพท์ผู้ส่ง", "เบอร์โทรศัพท์มือถือ", "โทรศัพท์มือถือ", "เบอร์ติดต่อ",
+              "เบอร์โทรติดต่อ", "Phone number", "Tel", "Mobile"],
+    "title": ["หัวข้อข่าว", "ชื่อข่าว", "Title", "หัวข้อ", "ชื่อเรื่อง", "ชื่อกิจกรรม",
+              "หัวเรื่องข่าว", "พาดหัวข่าว", "หัวข้อข่าวประชาสัมพันธ์", "เรื่อง", "News title",
+              "Headline"],
+    "body": ["เนื้อหาข่าว", "รายละเอียดข่าว", "Body", "เนื้อหา", "รายละเอียด",
+             "รายละเอียดกิจกรรม", "เนื้อข่าว", "ข้อความข่าว", "เนื้อหาข่าวประชาสัมพันธ์",
+             "รายละเอียดข่าวประชาสัมพันธ์", "Details", "Description"],
+    "activity_date": ["วันที่จัดกิจกรรม", "Activity date", "วันที่", "วันที่กิจกรรม",
+                      "วันที่ดำเนินกิจกรรม", "วันที่จัด", "วันจัดกิจกรรม", "วันที่ของกิจกรรม",
+                      "วันที่เกิดกิจกรรม", "วันเดือนปีที่จัดกิจกรรม", "Date", "Event date"],
+    "images": ["ภาพประกอบ", "รูปภาพ", "Images", "อัปโหลดภาพกิจกรรม", "ภาพกิจกรรม",
+               "รูปภาพกิจกรรม", "ภาพถ่าย", "ภาพถ่ายกิจกรรม", "อัปโหลดรูปภาพ", "แนบภาพ",
+               "แนบรูปภาพ", "ไฟล์ภาพ", "อัพโหลดภาพกิจกรรม", "อัพโหลดรูปภาพ", "Photos",
+               "Pictures"],
+    "links": ["ลิงก์เพิ่มเติม", "Links", "ลิงก์", "ลิงค์", "ลิงค์เพิ่มเติม", "ลิงก์ที่เกี่ยวข้อง",
+              "ลิงค์ที่เกี่ยวข้อง", "ลิงก์ภาพเพิ่มเติม", "ลิงก์อัลบั้มภาพ", "ลิงก์ Facebook",
+              "URL", "Link", "Website"],
+    "category": ["ประเภทข่าว", "Category", "ประเภท", "หมวดหมู่", "หมวดหมู่ข่าว", "หมวดข่าว",
+                 "ประเภทกิจกรรม", "ประเภทของข่าว", "ด้านของข่าว", "กลุ่มข่าว", "News type",
+                 "Type"],
     "approval": ["อนุมัติ", "การอนุมัติ", "Approval"],
     "note": ["หมายเหตุผู้อนุมัติ", "Approver note"],
     "audience": ["กลุ่มเป้าหมาย", "Audience"],
     "publish_after": ["เผยแพร่วันที่", "Publish on"],
     "urgent": ["ด่วน", "Urgent"],
     "channels": ["ช่องทางเผยแพร่", "ช่องทาง", "Channels"],
+    # The office's own columns (notes, checklists): recognised so they are not reported as
+    # unknown questions, and never read or written.
+    # A resubmission names the returned item it replaces (a form question, or the body's
+    # "แก้ไขจากรหัสข่าว N-…").
+    "replaces": ["แก้ไขจากรหัสข่าว", "รหัสข่าวเดิม", "รหัสข่าวที่ส่งกลับ", "แก้ไขข่าวรหัส",
+                 "Replaces"],
+    "officer_note": ["หมายเหตุเจ้าหน้าที่", "บันทึกเจ้าหน้าที่", "หมายเหตุฝ่ายประชาสัมพันธ์",
+                     "Officer note"],
     # Worker-owned columns: the worker adds them when missing and writes only these.
     "id": ["รหัสข่าว", "News ID"],
     "status": ["สถานะ", "Status"],
@@ -84,6 +119,9 @@ class OfficeConfig:
     director_email: str | None = None
     officer_email: str | None = None
     timezone: str = "Asia/Bangkok"
+    # The news form's public address (https://forms.gle/… or docs.google.com/forms/…):
+    # notices ask schools to send and resubmit through it.
+    form_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +286,11 @@ def _check(config: Config) -> None:
     ):
         if value < 1:
             raise ConfigError(f"'{key}' = {value} ใช้ไม่ได้; ต้องเป็น 1 ขึ้นไป")
+    form_url = config.office.form_url
+    if form_url is not None and not re.fullmatch(r"https?://[^\s<>\"']+", form_url.strip()):
+        raise ConfigError(
+            f"'office.form_url' = \"{form_url}\" ต้องเป็นที่อยู่เว็บของแบบฟอร์ม (https://…)"
+        )
     if "@" not in mail.sender:
         raise ConfigError(f"'mail.sender' ต้องเป็นที่อยู่อีเมล แต่พบ \"{mail.sender}\"")
     for tab in ("form", "registry", "suppression"):

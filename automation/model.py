@@ -49,6 +49,7 @@ class Status(enum.StrEnum):
     WITHDRAWN = "ถอนการเผยแพร่แล้ว"  # taken off the board by `automation site withdraw`
     REJECTED = "ไม่อนุมัติ"
     RETURNED = "ส่งกลับแก้ไข"
+    REPLACED = "ส่งกลับแก้ไข-ได้ฉบับแก้ไขแล้ว"  # a resubmission names it (see core.resubmit)
     ERROR = "ผิดพลาด"
 
 
@@ -106,6 +107,7 @@ class Submission:
     problems: tuple[Problem, ...] = ()
     fingerprint: str = ""  # submission time + submitter address, to recognise its row
     channels: str = ""  # the director's ช่องทาง cell: which chat/social channels get it
+    replaces: str = ""  # the returned item's ID this one is the corrected version of
 
     @property
     def valid(self) -> bool:

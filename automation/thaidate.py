@@ -31,6 +31,7 @@ __all__ = [
     "THAI_MONTHS",
     "THAI_MONTHS_ABBR",
     "DateParseError",
+    "ambiguous",
     "buddhist_year",
     "format_date",
     "format_date_short",
@@ -284,6 +285,25 @@ def _parse_text(original: str) -> tuple[date, time | None, tzinfo | None]:
     except ValueError:
         raise DateParseError(original) from None
     return day, clock, offset
+
+
+def ambiguous(value: object) -> tuple[date, date] | None:
+    """Both readings of a typed numeric date whose day and month could swap (``12/3/2026``:
+    12 March as read, or 3 December), day-first first; None when only one reading exists."""
+    if not isinstance(value, str) or _is_blank(value) or len(value) > _MAX_INPUT:
+        return None
+    text = _SPACES.sub(" ", to_arabic_digits(normalize_thai(value))).strip().casefold()
+    m = _FORMS[1].fullmatch(_WEEKDAY_PREFIX.sub("", text, count=1))
+    if m is None:
+        return None
+    day, month = int(m["day"]), int(m["month"])
+    if day == month or day > 12 or month > 12:
+        return None
+    try:
+        read, _clock, _tz = _parse_text(value)
+        return read, read.replace(month=day, day=month)
+    except (DateParseError, ValueError):
+        return None
 
 
 def _cell_serial(value: float, tz: tzinfo) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -17,10 +18,20 @@ import threading
 import zlib
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.workspace import make_workspace, run_cycle
+from tests.workspace import (
+    FORM,
+    column_of,
+    edit_sheet,
+    find_row,
+    html_of,
+    make_workspace,
+    outbox,
+    run_cycle,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -210,3 +221,78 @@ def test_png_decoder_rejects_a_blank_image(tmp_path: Path) -> None:
     assert set(decode_png(png)[2]) == {b"\xff" * width * 3}
     with pytest.raises(AssertionError, match="blank"):
         looks_like_a_page(path, (width, height))
+
+
+def dump_dom(page: str, tmp_path: Path, size: tuple[int, int] = PHONE, *flags: str) -> str:
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", *flags,
+         "--disable-background-networking", "--no-first-run", "--hide-scrollbars",
+         f"--user-data-dir={tmp_path / f'profile-{size[0]}'}", "--virtual-time-budget=5000",
+         f"--window-size={size[0]},{size[1]}", "--dump-dom", page],
+        capture_output=True, timeout=90, check=False,
+    )
+    return result.stdout.decode("utf-8", errors="replace")
+
+
+def test_search_runs_from_disk(board: Path, tmp_path: Path) -> None:
+    """search.html opened as a file (file://, no server) still finds the news."""
+    assert (board / "search-index.js").is_file()
+    dom = dump_dom((board / "search.html").as_uri() + "?q=ดอนแก้ว%20กีฬา", tmp_path)
+    assert "พบ 1 ข่าวสำหรับ" in dom, dom[-1500:]
+    assert '<li><a href="news/N-' in dom
+
+
+# A body a phone must wrap: an address and a "word" far wider than 390 px.
+LONG_URL = "https://drive.google.com/drive/folders/" + "1aGk3sPortsDayAlbum" * 8 + "?usp=sharing"
+LONG_WORD = "ก" * 160
+
+
+def page_width(html_file: Path, tmp_path: Path, width: int) -> int:
+    """The laid-out width of a page (its document's scrollWidth) in a ``width``-pixel frame.
+
+    Headless Chromium will not make a window narrower than 500 px, so the page is measured
+    in an iframe of the phone's width, by a probe page beside it."""
+    probe = html_file.with_name(f"probe-{width}.html")
+    probe.write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="{html_file.name}" '
+        f'style="width:{width}px;height:800px;border:0"></iframe><script>'
+        "addEventListener('load',function(){var d=document.getElementById('f')"
+        ".contentDocument;document.body.setAttribute('data-width',"
+        "d.documentElement.scrollWidth)})</script></body></html>", encoding="utf-8")
+    dom = dump_dom(probe.as_uri(), tmp_path, (800, 844), "--allow-file-access-from-files")
+    found = re.search(r'data-width="(\d+)"', dom)
+    assert found, dom[-800:]
+    return int(found.group(1))
+
+
+@pytest.fixture(scope="module")
+def long_item(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the board's page, the bulletin's HTML) of an item whose body holds LONG_URL."""
+    folder = tmp_path_factory.mktemp("wide")
+    config = make_workspace(folder / "office")
+
+    def change(sheet: Any) -> None:
+        row = find_row(sheet, "ชื่อโรงเรียน/หน่วยงาน", "โรงเรียนบ้านดอนแก้ว")
+        col = column_of(sheet, "เนื้อหาข่าว")
+        body = sheet.cell(row=row, column=col).value
+        sheet.cell(row=row, column=col, value=f"{body}\n\nอัลบั้มภาพ {LONG_URL} {LONG_WORD}")
+
+    edit_sheet(config.parent / "workbook.xlsx", FORM, change)
+    run_cycle(config)
+    news = next(p for p in (config.parent / "site" / "news").glob("*.html")
+                if "ดอนแก้วเกมส์" in p.read_text(encoding="utf-8"))
+    bulletin = next(m for m in outbox(config.parent / "outbox")
+                    if m["X-PR-Kind"] == "bulletin" and "ดอนแก้วเกมส์" in str(m["Subject"]))
+    mail = folder / "bulletin.html"
+    mail.write_text(html_of(bulletin), encoding="utf-8")
+    return news, mail
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_long_addresses_wrap_on_phones(
+    long_item: tuple[Path, Path], tmp_path: Path, width: int
+) -> None:
+    news, mail = long_item
+    assert LONG_URL[:50] in mail.read_text(encoding="utf-8")
+    for page in (news, mail):
+        assert page_width(page, tmp_path, width) <= width, page.name

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from automation.demo import SUPPRESSED_EMAIL
 from tests.servers.smtp import SmtpServer
+from tests.test_header_words import check_words
 from tests.workspace import FORM, make_workspace, run_cycle, smtp_mail, table
 
 
@@ -39,7 +40,7 @@ def test_bulletins_arrive_one_per_recipient_with_thai_intact(
         assert msg["Message-ID"] == received.message_id and msg["Date"]
         sender = msg["From"].addresses[0]
         assert sender.addr_spec == "pr@office.example.test"
-        assert "สำนักงานเขตพื้นที่การศึกษา" in sender.display_name
+        assert "สำนักงานเขตพื้นที่การศึกษา" in check_words(received.data, "From")
         assert "=?utf-8?" in received.data.split(b"\r\nFrom:", 1)[1][:300].decode()
         assert str(msg["List-Unsubscribe"]).strip().startswith("<mailto:")
     pairs = Counter((m.message["X-PR-Item"], m.rcpt_tos[0]) for m in bulletins)

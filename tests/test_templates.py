@@ -12,6 +12,8 @@ from typing import Any
 import jinja2
 import pytest
 
+from automation.core.linkify import linkify_mail
+
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KINDS = (
     "bulletin",
@@ -90,6 +92,7 @@ def environment() -> jinja2.Environment:
         thai_date_short=thai_date_short,
         thai_datetime=thai_datetime,
         paragraphs=paragraphs,
+        linkify=linkify_mail,
     )
     env.tests["safe_url"] = safe_url
     return env

@@ -10,7 +10,7 @@ from typing import Any
 from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, progress_callback, subcommand
-from automation.core import adopt, digest
+from automation.core import adopt, columns, digest
 from automation.core.registry import audience_of
 from automation.errors import AutomationError, ConfigError
 from automation.model import CycleReport, Decision
@@ -167,6 +167,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             out.print(line, markup=False)
         invalid = [i for i in snap.items if not i.valid]
         out.print(f"  แถวที่ผิดพลาด: {len(invalid)}", markup=False)
+        found = columns.findings(snap.form, worker.aliases["form"])
+        if found:
+            out.print(f"  คอลัมน์แบบฟอร์มที่ระบบอ่านไม่ได้หรือไม่มี: {len(found)}", markup=False)
+        for problem in found:
+            out.print(f"    - {problem.message}", markup=False)
     adopted = adopt.status_line(ledger.get_state(adopt.STATE))
     if adopted:
         out.print(adopted, markup=False)

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS, Config
-from automation.core import approval, message
+from automation.core import approval, columns, message, resubmit
 from automation.core.adopt import ADOPTED, STATE, adopt, record_note, told
 from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
 from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
+from automation.core.links import sheet_location
 from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache
 from automation.core.quota import Quota, clock_fault, limits, waiting_note
@@ -120,7 +121,7 @@ class Worker:
             quota=Quota(quota, services.ledger),
         )
         office = services.config.office
-        self.office = OfficeView(office.name, office.website, mail.sender)
+        self.office = OfficeView(office.name, office.website, mail.sender, office.form_url)
         self.digests = Digests(
             services.config, services.ledger, services.renderer, services.clock, self.office,
             self.dispatcher.quota, self._envelope,
@@ -140,6 +141,7 @@ class Worker:
         self._hold = ""
         self._found: list[Problem] = []
         self._found_early: list[Problem] = []
+        self._columns: list[Problem] = []  # this cycle's findings about the form's columns
 
     # -- reading -----------------------------------------------------------------
 
@@ -212,6 +214,8 @@ class Worker:
             report.problems.extend(item.problems)
         report.problems.extend(snap.registry.problems)
         first_cycle(self.s.ledger, report.started)  # before the first rows are recorded
+        self._columns = columns.findings(snap.form, self.aliases["form"])
+        report.problems.extend(self._columns)
         report.new_items = self.record(snap)
         report.problems.extend(self._found)
         if "notify" not in skip:
@@ -522,7 +526,8 @@ class Worker:
         ]
         pending.sort(key=lambda w: -w.waiting_days)
         context = {"office": self.office, "now": now, "pending": pending,
-                   "oldest_days": pending[0].waiting_days}
+                   "oldest_days": pending[0].waiting_days,
+                   "sheet": sheet_location(self.config.sheets)}
         addresses, _bad = parse_addresses(self.config.office.director_email)
         self._send(
             [self._envelope("director_digest", f"digest-{day}", a, None, context, DIGEST)
@@ -535,7 +540,10 @@ class Worker:
             return
         # A failure that kept mail from leaving is told when mail can leave again.
         failures = list(dict.fromkeys([*_owed_failures(self.s.ledger), *report.failures]))
-        if not report.problems and not failures:
+        # The form's column findings are told once; the key still counts them, so the report
+        # after the one that told them is not sent again for them alone.
+        shown = columns.untold(self.s.ledger, report.problems)
+        if not shown and not failures:
             return
         # Row numbers change with every sort: the same problems are the same report.
         fingerprint = hashlib.sha256("\n".join(sorted([
@@ -543,8 +551,8 @@ class Worker:
               for p in report.problems), *failures])).encode()).hexdigest()[:12]
         context = {
             "office": self.office, "now": self.s.clock(), "failures": failures,
-            "problems": [p for p in report.problems if p.severity == "error"],
-            "warnings": [p for p in report.problems if p.severity != "error"],
+            "problems": [p for p in shown if p.severity == "error"],
+            "warnings": [p for p in shown if p.severity != "error"],
         }
         addresses, _bad = parse_addresses(self.config.office.officer_email)
         result = self._send(
@@ -552,8 +560,9 @@ class Worker:
              for a in addresses],
             report, notices=True,
         )
-        told = result.sent > 0 or (result.skipped > 0 and not result.deferred)
-        self.s.ledger.set_state(OWED_FAILURES, "" if told else json.dumps(failures))
+        delivered = result.sent > 0 or (result.skipped > 0 and not result.deferred)
+        self.s.ledger.set_state(OWED_FAILURES, "" if delivered else json.dumps(failures))
+        columns.remember(self.s.ledger, self._columns)
 
     # -- status back to the sheet -------------------------------------------------------
 
@@ -578,6 +587,9 @@ class Worker:
             ))
             if item.id in withdrawn and item.id in published:
                 desired[item.id]["status"] = Status.WITHDRAWN.value
+        for old, new in resubmit.replaced(snap.items).items():
+            if old in desired and not published.get(old):
+                desired[old].update(resubmit.cells(new))
         fields = [f for f in FORM_WORKER_FIELDS if f != "source"]
         cleared = approval.mark_edited(desired, snap.form, self.aliases["form"], snap.items,
                                        self._edits, self._edit_waiting, published)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from automation.core.resubmit import split_marker
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Cell, Decision, Problem, Registry, Submission, Tab
 from automation.text import (
@@ -18,7 +19,14 @@ from automation.text import (
     single_line,
     yes_no,
 )
-from automation.thaidate import DateParseError, parse_date, parse_datetime
+from automation.thaidate import (
+    DateParseError,
+    ambiguous,
+    format_date,
+    format_date_short,
+    parse_date,
+    parse_datetime,
+)
 
 _APPROVED = {"true", "อนุมัติ", "approved", "approve", "yes", "y", "ใช่", "ผ่าน", "✓", "✔", "☑"}
 _REJECTED = {"ไม่อนุมัติ", "ไม่ผ่าน", "reject", "rejected", "no", "ไม่"}
@@ -236,7 +244,7 @@ def _submission(
         problems.append(Problem(columns.tab, message, item_id, row.number, header, severity))
 
     title = single_line(row.text("title"))
-    body = clean_text(row.get("body"))
+    body, replaces = split_marker(clean_text(row.get("body")), row.text("replaces"))
     if not title:
         problem("title", "ไม่มีหัวข้อข่าว; ให้ผู้ส่งส่งแบบฟอร์มใหม่พร้อมหัวข้อ")
     elif len(title) > max_title:
@@ -256,6 +264,9 @@ def _submission(
     member = schools.get(fuzzy_key(school)) if school else None
     if school and schools and member is None:
         problem("school", f"ไม่พบ '{school}' ในทะเบียนเครือข่าย", severity="warning")
+    # "รร.บ้านป่าแดด", "ร.ร. บ้านป่าแดด" and "บ้านป่าแดด" are shown, and get their school
+    # page, under the registry's own name.
+    school = str(getattr(member, "name", "") or school)
     decision, urgent = read_decision(row.get("approval"))
     if decision is Decision.UNREADABLE:
         problem("approval", f"ไม่เข้าใจค่าการอนุมัติ '{row.text('approval')}'; ใช้ช่องติ๊ก "
@@ -287,6 +298,7 @@ def _submission(
         cluster=getattr(member, "cluster", None) or None,
         problems=tuple(problems),
         fingerprint=fingerprint(row),
+        replaces=replaces,
     )
 
 
@@ -302,8 +314,16 @@ def _when(row: Row, field: str, problem: Report) -> datetime | None:
 
 
 def _day(row: Row, field: str, problem: Report, severity: str) -> date | None:
+    value = row.get(field)
     try:
-        return parse_date(row.get(field))
+        day = parse_date(value)
     except DateParseError as exc:
         problem(field, str(exc), severity)
         return None
+    both = ambiguous(value)
+    if both:
+        read, other = both
+        problem(field, f"วันที่ '{single_line(str(value), 40)}' อ่านได้สองแบบ: "
+                f"{format_date(read)} (วัน/เดือน ตามที่ระบบอ่าน) หรือ {format_date(other)}; "
+                f"ตรวจแล้วแก้เป็นชื่อเดือน เช่น '{format_date_short(read)}'", "warning")
+    return day

@@ -7,14 +7,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import datetime
-from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime as rfc2822_date
 from email.utils import formataddr
-from typing import cast
 from urllib.parse import quote
 
 from automation.core.render import Rendered
@@ -165,9 +164,52 @@ def _encoded(value: str) -> str:
     text = single_line(value, limit=250)
     if text.isascii() and "=?" not in text:
         return text  # nothing to encode (X-PR-Kind, X-PR-Item): encoding it costs CPU
-    # compat32 accepts a Header where a str is typed; it encodes per RFC 2047 on output.
-    return cast(str, Header(text, "utf-8"))
+    return " ".join(words(text))
 
 
 def _address(name: str | None, email: str) -> str:
-    return formataddr((single_line(name or "", limit=120), single_line(email)), charset="utf-8")
+    shown = single_line(name or "", limit=120)
+    if shown.isascii() and "=?" not in shown:
+        return formataddr((shown, single_line(email)))
+    return f"{' '.join(words(shown))} <{single_line(email)}>"
+
+
+# RFC 2047: an encoded-word is at most 75 characters, a header line at most 78. "=?utf-8?b?"
+# and "?=" take 12, and 42 bytes of text are 56 of base64: a 68-character word fits a
+# line after "Subject: ".
+_WORD_BYTES = 42
+
+
+def words(text: str) -> list[str]:
+    """``text`` as RFC 2047 encoded-words of at most 75 characters, for a header the
+    generator folds between them. Each word holds whole characters and never starts with
+    a combining mark (a Thai vowel or tone mark stays with its consonant); a word ends
+    after a space when one is near the end, so readers that wrongly keep the space between
+    words show a double space rather than a split word."""
+    chunks: list[str] = []
+    current = ""
+    for cluster in _clusters(text):
+        if len((current + cluster).encode("utf-8")) > _WORD_BYTES and current:
+            cut = current.rfind(" ") + 1
+            if cut < len(current) // 2:
+                cut = len(current)
+            chunks.append(current[:cut])
+            current = current[cut:]
+        current += cluster
+    if current:
+        chunks.append(current)
+    return [f"=?utf-8?b?{base64.b64encode(c.encode('utf-8')).decode('ascii')}?="
+            for c in chunks]
+
+
+def _clusters(text: str) -> list[str]:
+    """Characters with their combining marks attached (a base of at most 45 bytes)."""
+    out: list[str] = []
+    for ch in text:
+        if out and unicodedata.category(ch) in ("Mn", "Me") and len(
+            (out[-1] + ch).encode("utf-8")
+        ) <= _WORD_BYTES:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from automation.core.linkify import linkify_mail
 from automation.errors import ConfigError
 from automation.text import single_line
 from automation.thaidate import format_date, format_date_short, format_datetime
@@ -77,6 +78,7 @@ class Renderer:
             thai_date_short=_thai_date_short,
             thai_datetime=_thai_datetime,
             paragraphs=paragraphs,
+            linkify=linkify_mail,
         )
         self.env.tests["safe_url"] = is_safe_url
         self._cache: dict[str, jinja2.Template] = {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Problem, Tab
 from automation.ports import SheetBackend
-from automation.text import header_keys, normalize_header
+from automation.text import header_keys, loose_header, normalize_header
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,16 @@ class Columns:
 
 
 def find_columns(tab: Tab, aliases: Mapping[str, Sequence[str]]) -> Columns:
-    """Match header cells to fields by alias, ignoring case and surrounding spaces."""
+    """Match header cells to fields by alias, ignoring case and surrounding spaces; failing
+    that, also spaces and hyphens inside and a trailing hint in parentheses."""
     headers = [str(h) if h is not None else "" for h in (tab.rows[0] if tab.rows else [])]
-    lookup: dict[str, str] = {}
-    for name_of_field, names in aliases.items():
-        for name in names:
-            lookup.setdefault(normalize_header(name), name_of_field)
+    lookup = header_lookup(aliases)
     by_field: dict[str, int] = {}
     problems: list[Problem] = []
     for col, header in enumerate(headers, start=1):
         as_typed, visible = header_keys(header)
-        field = lookup.get(as_typed) or lookup.get(visible)
+        field = (lookup.get(as_typed) or lookup.get(visible)
+                 or lookup.get("~" + loose_header(header)))
         if field is None:
             continue
         if field in by_field:
@@ -57,6 +56,19 @@ def find_columns(tab: Tab, aliases: Mapping[str, Sequence[str]]) -> Columns:
             continue
         by_field[field] = col
     return Columns(tab.title, by_field, headers, tuple(problems))
+
+
+def header_lookup(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Normalised alias → field; loose keys (``loose_header``) are stored with a '~' prefix."""
+    lookup: dict[str, str] = {}
+    for name_of_field, names in aliases.items():
+        for name in names:
+            lookup.setdefault(normalize_header(name), name_of_field)
+    for name_of_field, names in aliases.items():
+        for name in names:
+            if loose_header(name):
+                lookup.setdefault("~" + loose_header(name), name_of_field)
+    return lookup
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ class OfficeView:
     name: str
     website: str | None
     sender: str
+    form_url: str | None = None
 
 
 def item_url(website: str | None, item_id: str) -> str | None:

@@ -179,7 +179,10 @@ class Pages:
             "archive.html": self.render("archive.html", "archive.html", groups=by,
                                         total=len(live)),
             "search.html": self.render("search.html", "search.html"),
-            "search.json": self.search_index(live),
+            "search.json": (index := self.search_index(live)),
+            # The same index as a script: a <script> tag loads it from disk (file://),
+            # where browsers refuse fetch().
+            "search-index.js": b"window.PR_SEARCH_INDEX = " + index + b";\n",
         }
         for kind_groups in by.values():
             for group in kind_groups:

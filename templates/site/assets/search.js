@@ -1,5 +1,7 @@
-// Search without a server: search.json is built with the site; results are made with
-// textContent only, so nothing in the index can run as markup.
+// Search without a server: the index is built with the site as search-index.js, loaded
+// by a <script> tag before this file, so the page works opened from disk (file://) too;
+// search.json is the same index for a page that cannot have it (fetched over HTTP).
+// Results are made with textContent only, so nothing in the index can run as markup.
 (function () {
   "use strict";
   var input = document.getElementById("q");
@@ -36,6 +38,10 @@
     });
   }
 
+  if (Array.isArray(window.PR_SEARCH_INDEX)) {
+    show(window.PR_SEARCH_INDEX);
+    return;
+  }
   fetch("search.json")
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
     .then(show)
