@@ -408,8 +408,11 @@ class Worker:
     def _recheck(self, snap: Snapshot) -> set[str]:
         """Read the approval column again right before sending (people may un-tick it)."""
         fresh = self.s.sheet.read([self.tabs.form])[self.tabs.form]
+        # Parsed exactly as the cycle parsed it, so an unchanged row has an unchanged text.
         items, _problems = parse_submissions(
-            fresh, self.aliases["form"], None, identities=snap.identities
+            fresh, self.aliases["form"], snap.registry,
+            max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
+            identities=snap.identities,
         )
         snap.read_at = self.s.clock()
         # ... and the text: an item edited since its approval does not go.
