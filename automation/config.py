@@ -177,6 +177,9 @@ class MailConfig:
     timeout: float = 30.0
     retries: int = 3
     cafile: Path | None = None
+    # Logging in over a connection without TLS sends the password in the clear: refused for
+    # any host but this machine unless the office says so.
+    allow_plaintext_login: bool = False
     # The provider's limits and how its replies are read (see the sample schedule.toml).
     quota: QuotaConfig = field(default_factory=QuotaConfig)
     replies: list[ReplyConfig] = field(default_factory=list)
@@ -270,6 +273,10 @@ def load(path: Path) -> Config:
     return config
 
 
+def _loopback(host: str) -> bool:
+    return host.strip().lower() in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
 def _check(config: Config) -> None:
     sheets, mail = config.sheets, config.mail
     if sheets.backend == "local" and sheets.workbook is None:
@@ -286,6 +293,12 @@ def _check(config: Config) -> None:
     ):
         if value < 1:
             raise ConfigError(f"'{key}' = {value} ใช้ไม่ได้; ต้องเป็น 1 ขึ้นไป")
+    if (mail.transport == "smtp" and mail.security == "none" and mail.username
+            and not mail.allow_plaintext_login and not _loopback(mail.host)):
+        raise ConfigError(
+            f"'mail.security' = \"none\" จะส่งรหัสผ่านของ '{mail.username}' ไปยัง {mail.host} "
+            "โดยไม่เข้ารหัส; ใช้ \"starttls\" (พอร์ต 587) หรือ \"ssl\" (พอร์ต 465) หรือถ้าจำเป็นจริง "
+            "ตั้ง 'mail.allow_plaintext_login = true'")
     form_url = config.office.form_url
     if form_url is not None and not re.fullmatch(r"https?://[^\s<>\"']+", form_url.strip()):
         raise ConfigError(

@@ -93,6 +93,9 @@ class SqliteLedger:
             # statuses tell the worker what was already published.
             for suffix in ("-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
+            # It holds the office's signing secret and members' addresses: owner only. SQLite
+            # gives its -wal and -shm files the same permissions.
+            path.touch(mode=0o600)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")

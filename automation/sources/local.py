@@ -144,6 +144,7 @@ class LocalWorkbook:
         if default is not None:
             book.remove(default)
         _replace_atomically(path, book.save)
+        path.chmod(0o600)  # members' names, phones and addresses: the owner's only
 
     # -- internals -----------------------------------------------------------------
 

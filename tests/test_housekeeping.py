@@ -1,0 +1,46 @@
+"""Files holding personal data and the office's secret are the owner's only; a password is
+never sent in the clear to another machine by mistake."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from automation import config as config_mod
+from automation.errors import ConfigError
+from tests.workspace import make_workspace, run_cycle
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_ledger_and_workbook_are_private(tmp_path: Path) -> None:
+    config = make_workspace(tmp_path / "office")
+    run_cycle(config)
+    office = tmp_path / "office"
+    assert mode(office / "workbook.xlsx") == 0o600
+    for name in ("ledger.sqlite3", "ledger.sqlite3-wal"):
+        if (office / name).exists():
+            assert mode(office / name) & 0o077 == 0, name
+    run_cycle(config)  # a save keeps it private
+    assert mode(office / "workbook.xlsx") == 0o600
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("smtp.example.test", False), ("127.0.0.1", True), ("localhost", True)])
+def test_plaintext_login_only_to_this_machine(tmp_path: Path, host: str, allowed: bool) -> None:
+    path = tmp_path / "schedule.toml"
+    base = ('[sheets]\nworkbook = "w.xlsx"\n'
+            f'[mail]\ntransport = "smtp"\nhost = "{host}"\nport = 25\nsecurity = "none"\n'
+            'username = "pr@office.example.test"\npassword_env = "X"\n')
+    path.write_text(base, encoding="utf-8")
+    if allowed:
+        config_mod.load(path)
+    else:
+        with pytest.raises(ConfigError, match=r"mail\.allow_plaintext_login"):
+            config_mod.load(path)
+        path.write_text(base + "allow_plaintext_login = true\n", encoding="utf-8")
+        config_mod.load(path)
