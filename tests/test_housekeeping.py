@@ -44,3 +44,23 @@ def test_plaintext_login_only_to_this_machine(tmp_path: Path, host: str, allowed
             config_mod.load(path)
         path.write_text(base + "allow_plaintext_login = true\n", encoding="utf-8")
         config_mod.load(path)
+
+
+def test_commands_that_write_wait_for_no_one(tmp_path: Path) -> None:
+    """A site build beside a running worker is refused, naming who holds the office."""
+    import os
+    import subprocess
+    import sys
+
+    from automation.scheduler.lock import single_instance
+
+    config = make_workspace(tmp_path / "office")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    with single_instance(config_mod.load(config).ledger_path, "run"):
+        run = subprocess.run([sys.executable, "-m", "automation.cli", "site", "build",
+                              "--config", str(config)], env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert run.returncode != 0
+    assert str(os.getpid()) in run.stdout + run.stderr
+    assert not (tmp_path / "office" / "site" / "index.html").exists()

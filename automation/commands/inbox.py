@@ -30,9 +30,11 @@ def cmd_mailbox(args: argparse.Namespace) -> int:
     if not config.imap.enabled:
         raise ConfigError(f"no mailbox configured: add an [imap] section to {args.config}")
     config.imap.password()  # a missing variable is a config error, said before connecting
+    from automation.scheduler.lock import single_instance
     from automation.scheduler.signals import graceful_stop
 
-    with graceful_stop() as stop:  # SIGTERM: the pass stops after the message in hand
+    # One writer per office: a pass beside a running worker would add each e-mail twice.
+    with single_instance(config.ledger_path, "mailbox"), graceful_stop() as stop:
         result = run_mailbox(wiring.services(config, stop))
     out = console()
     out.print(f"กล่องจดหมาย: {result.summary()}", markup=False)

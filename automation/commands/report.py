@@ -60,8 +60,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.send:
         out.print("ยังไม่ได้ส่ง: ใช้ --send เพื่อส่งอีเมลและบันทึกแท็บสรุปผล", markup=False)
         return 0
-    result = reports.send(output, again=args.again)
-    reports.write_summary(output)
+    from automation.scheduler.lock import single_instance
+
+    with single_instance(config.ledger_path, "report --send"):
+        result = reports.send(output, again=args.again)
+        reports.write_summary(output)
     out.print(f"ส่งรายงาน {result.sent} ฉบับ, ส่งแล้วก่อนหน้า {result.skipped}, "
               f"ล้มเหลว {result.failed}, รอส่ง {result.deferred}; "
               f"บันทึกแท็บ '{config.sheets.tabs.summary}' แล้ว", markup=False)

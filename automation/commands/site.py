@@ -29,10 +29,14 @@ def cmd_site(args: argparse.Namespace) -> int:
     if config.site.folder is None:
         raise ConfigError("no news board configured: add [site] folder = \"site\" to "
                           f"{args.config}")
+    from automation.scheduler.lock import single_instance
+
     if args.site_action == "build":
-        return _build(config)
+        with single_instance(config.ledger_path, "site build"):
+            return _build(config)
     if args.site_action == "withdraw":
-        return _withdraw(config, args.item_id.strip(), single_line(args.reason, 300))
+        with single_instance(config.ledger_path, "site withdraw"):
+            return _withdraw(config, args.item_id.strip(), single_line(args.reason, 300))
     raise ConfigError("use 'automation site build' or 'automation site withdraw ID'")
 
 
