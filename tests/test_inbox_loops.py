@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,7 +12,7 @@ from automation.inbox.classify import Kind, classify
 from tests.inbox_mail import OFFICE, b64_word, mail, mailbox_workspace, parsed
 from tests.servers.dovecot import OTHER_PASSWORD, OTHER_USER, Dovecot
 from tests.servers.smtp import SmtpServer
-from tests.workspace import run_cycle, smtp_mail
+from tests.workspace import REGISTRY, column_of, edit_sheet, run_cycle, smtp_mail
 
 OTHER_OFFICE = "pr@other-office.example.test"
 
@@ -26,6 +28,9 @@ def test_two_offices_acknowledge_each_other_at_most_once(
             tmp_path / "second", mailbox, monkeypatch, username=OTHER_USER,
             password_env="OTHER_IMAP_PASSWORD",
             mail=smtp_mail(smtp.port).replace(OFFICE, OTHER_OFFICE))
+        # The other office is a member of the first one's network, so its news is taken in
+        # and acknowledged in full (an unknown sender would get no answer at all).
+        edit_sheet(first.parent / "workbook.xlsx", REGISTRY, _member(OTHER_OFFICE))
         boxes = {OFFICE: None, OTHER_OFFICE: OTHER_USER}
         # Someone at the second office writes to the first one's mailbox.
         mailbox.append(mail(b64_word("ข่าวจากอีกเขต"), "เนื้อหาข่าว", sender=OTHER_OFFICE,
@@ -49,6 +54,16 @@ def test_two_offices_acknowledge_each_other_at_most_once(
     the_ack = next(m for m in smtp.messages if m.message["X-PR-Kind"] == "ack")
     assert the_ack.message["Auto-Submitted"] == "auto-replied"
     assert the_ack.message["X-Auto-Response-Suppress"] == "All"
+
+
+def _member(address: str) -> Callable[[Any], None]:
+    def add(sheet: Any) -> None:
+        row = sheet.max_row + 1
+        for header, value in (("รหัสสมาชิก", "M9001"), ("ประเภทเครือข่าย", "ภายนอก"),
+                              ("กลุ่ม", "หน่วยงานภาครัฐ"), ("ชื่อหน่วยงาน", "สพป.ทดสอบ เขต 2"),
+                              ("อีเมล", address), ("สถานะ", "ใช้งาน")):
+            sheet.cell(row=row, column=column_of(sheet, header)).value = value
+    return add
 
 
 @pytest.mark.parametrize("headers", [

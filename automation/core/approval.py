@@ -26,6 +26,7 @@ from datetime import datetime
 
 from automation.core.table import find_columns
 from automation.model import Cell, Decision, Submission, Tab
+from automation.text import fuzzy_key
 
 APPROVED = "approved_content"
 EDITED = "edited_after_approval"
@@ -36,9 +37,11 @@ Event = tuple[str, str, datetime, str]
 
 
 def content_digest(item: Submission) -> str:
-    """The reader-visible fields of an item in one digest (type-aware, order-fixed)."""
+    """The reader-visible fields of an item in one digest (type-aware, order-fixed).
+
+    The school counts by its key: the registry's spelling of the same school is no edit."""
     fields = [
-        item.title, item.body, list(item.links), list(item.images), item.school,
+        item.title, item.body, list(item.links), list(item.images), fuzzy_key(item.school),
         item.sender_name, item.category,
         item.activity_date.isoformat() if item.activity_date else None,
     ]
