@@ -6,8 +6,9 @@ import threading
 from datetime import datetime
 
 from automation.config import Config
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
 from automation.core.render import Renderer
+from automation.core.services import Services
 from automation.core.table import Sheet
 from automation.ledger.sqlite import SqliteLedger
 from automation.ports import Ledger, MailTransport, Publisher, SheetBackend

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automation.core.cycle import Services
+from automation.core.services import Services
 from automation.model import CycleReport
 from tests.sheet_driver import GoogleDriver, approve, office_tabs
 from tests.workspace import FORM, TODAY

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from automation import config as config_mod
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
 from automation.core.render import Renderer
+from automation.core.services import Services
 from automation.core.table import Sheet
 from automation.errors import SheetError
 from automation.ledger.sqlite import SqliteLedger

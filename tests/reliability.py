@@ -25,7 +25,8 @@ from pathlib import Path
 import openpyxl
 
 from automation import config as config_mod
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
+from automation.core.services import Services
 from automation.model import CycleReport
 from automation.sources.google import GoogleSheet
 from automation.wiring import services

@@ -24,7 +24,8 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from automation import config as config_mod
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
+from automation.core.services import Services
 from automation.demo import demo_tabs
 from automation.model import Cell, CycleReport
 from automation.sources.google import GoogleSheet

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.core.cycle import Services
+from automation.core.services import Services
 from automation.thaidate import BANGKOK
 from tests.sheet_driver import Grid, SheetDriver, make_driver
 from tests.workspace import FORM, TODAY, outbox, text_of

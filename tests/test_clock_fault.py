@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from automation.core.cycle import Services
+from automation.core.services import Services
 from automation.model import CycleReport
 from automation.thaidate import BANGKOK
 from tests.sheet_driver import Grid, LocalDriver

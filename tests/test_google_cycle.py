@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.core.cycle import Services
+from automation.core.services import Services
 from automation.errors import SheetError
 from automation.ports import Envelope, MailSession, MailTransport
 from automation.sources.google import GoogleSheet

@@ -15,8 +15,8 @@ import pytest
 from automation import config as config_mod
 from automation import wiring
 from automation.cli import main
-from automation.core.cycle import Services
 from automation.core.registry import parse_registry
+from automation.core.services import Services
 from automation.demo import SUPPRESSED_EMAIL
 from automation.model import Member, Tab
 from automation.thaidate import BANGKOK

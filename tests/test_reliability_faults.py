@@ -21,7 +21,8 @@ import openpyxl
 import pytest
 
 from automation import config as config_mod
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
+from automation.core.services import Services
 from automation.errors import AutomationError
 from automation.model import CycleReport
 from automation.sources.google import GoogleSheet

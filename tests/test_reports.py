@@ -26,7 +26,7 @@ from matplotlib.image import imread
 from automation import config as config_mod
 from automation import wiring
 from automation.cli import main
-from automation.core.cycle import Services
+from automation.core.services import Services
 from automation.ledger.sqlite import SqliteLedger
 from automation.ports import DeliveryRecord
 from automation.reports import period as P

@@ -1,44 +1,39 @@
 """One publishing cycle: sheet → approval → notices → bulletins → ledger → status.
 
 Every job is a method so the scheduler can run them on their own timetables; ``cycle``
-runs them all in order, as ``automation run --once`` does.
+runs them all in order, as ``automation run --once`` does. What people are told lives in
+``automation.core.notices``; what the cycle works with, in ``automation.core.services``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
-import time
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from automation.config import FORM_WORKER_FIELDS, Config
+from automation.config import FORM_WORKER_FIELDS
 from automation.core import approval, columns, message, resubmit
-from automation.core.adopt import ADOPTED, STATE, adopt, record_note, told
+from automation.core.adopt import STATE, adopt, record_note
 from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
-from automation.core.dispatch import Clock, Dispatcher, DispatchPolicy, DispatchResult
+from automation.core.dispatch import Dispatcher, DispatchPolicy, DispatchResult
 from automation.core.intake import Identities, parse_submissions
-from automation.core.links import sheet_location
+from automation.core.notices import Notices, _key
 from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache
 from automation.core.quota import Quota, clock_fault, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
-from automation.core.render import Rendered, Renderer
-from automation.core.table import Sheet
+from automation.core.render import Rendered
+from automation.core.services import (
+    BULLETIN,
+    NOTICE,
+    URGENT,
+    Services,
+    Snapshot,
+)
 from automation.core.trust import (
-    RECEIPT,
-    RECEIPT_STATES,
     SENDER_EVENT,
-    ReceiptEntry,
-    covered_event,
     first_cycle,
-    notices_since,
-    owed,
-    receipt_id,
-    trust,
 )
 from automation.core.views import OfficeView, item_url, worker_cells
 from automation.errors import DeliveryError, SheetError
@@ -53,47 +48,12 @@ from automation.model import (
     Submission,
     Tab,
 )
-from automation.ports import Envelope, Ledger, MailTransport, Publisher
+from automation.ports import Envelope, Ledger
 from automation.survey.invite import digest_addon
-from automation.text import parse_addresses
-from automation.thaidate import BANGKOK, format_date
-
-NOTICE, DIGEST, URGENT, BULLETIN, REPORT = 1, 2, 3, 5, 8
+from automation.thaidate import BANGKOK
 
 
-@dataclass
-class Snapshot:
-    """One read of the sheet, parsed."""
-
-    form: Tab
-    registry: Registry
-    items: list[Submission]
-    problems: list[Problem]
-    read_at: datetime
-    identities: Identities = field(default_factory=lambda: Identities({}))
-
-
-@dataclass
-class Services:
-    config: Config
-    sheet: Sheet
-    ledger: Ledger
-    transport: MailTransport
-    renderer: Renderer
-    clock: Clock
-    publishers: Sequence[Publisher] = ()
-    stop: threading.Event = field(default_factory=threading.Event)
-    on_sent: Callable[[Envelope, str], None] | None = None
-    recheck_seconds: float = 60.0
-    # How the worker waits (backoff after a provider asks to slow down); tests pass a
-    # simulated clock's advance.
-    sleep: Callable[[float], None] = time.sleep
-    # Jobs that bring news in before the sheet is read (the office mailbox), given the
-    # steps to skip; each reports into the cycle report, never raising for a dead server.
-    inbound: Sequence[Callable[[CycleReport, Collection[str]], None]] = ()
-
-
-class Worker:
+class Worker(Notices):
     def __init__(self, services: Services) -> None:
         self.s = services
         self.config = services.config
@@ -265,78 +225,6 @@ class Worker:
         self.s.ledger.add_events(events)
         return sum(1 for i in snap.items if i.id not in known)
 
-    # -- notices to submitters -------------------------------------------------------
-
-    def notify(self, snap: Snapshot, report: CycleReport) -> None:
-        publish = self.config.publish
-        now = self.s.clock()
-        horizon = now - timedelta(days=publish.acknowledge_days)
-        settled = self.s.ledger.settled_keys(("ack", "rejected", "returned", "approved"))
-        settled |= told(snap.items, self.s.ledger.event_details(ADOPTED), settled)
-        # Told at publishing; told here when a crash came between the two (at most once).
-        published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
-        trusted = trust(snap.registry, self.s.ledger.event_details(SENDER_EVENT).values())
-        first = first_cycle(self.s.ledger, now)
-        since = notices_since(publish.notices_since, first)
-        decided = {**self.s.ledger.event_times("decided:rejected"),
-                   **self.s.ledger.event_times("decided:returned")}
-        adopted = 0
-        covered = {(i, k) for k in RECEIPT_STATES
-                   for i in self.s.ledger.event_times(covered_event(k))}
-        envelopes: list[Envelope] = []
-        receipts: dict[str, list[ReceiptEntry]] = {}
-        for item in snap.items:
-            if not item.email or not item.valid or trusted.silent(item):
-                continue
-            kinds = []
-            new = item.submitted_at is None or item.submitted_at >= max(horizon, since)
-            if publish.acknowledge and new:
-                kinds.append("ack")
-            if publish.notify_submitters and item.decision in (Decision.REJECTED,
-                                                               Decision.RETURNED):
-                if owed(item, since, first, decided):
-                    kinds.append(item.decision.value)
-                elif self.s.ledger.add_event(item.id, "notice_adopted", now, item.decision.value):
-                    adopted += 1
-            if item.id in published and published[item.id] >= horizon:
-                kinds.append("approved")
-            kinds = [k for k in kinds if _key(k, item.id, item.email) not in settled
-                     and (item.id, k) not in covered]  # a receipt told them already
-            if trusted.full(item) or item.id in published:
-                envelopes.extend(self._notice(kind, item) for kind in kinds)
-            else:
-                receipts.setdefault(item.email, []).extend(
-                    ReceiptEntry(item.id, k) for k in kinds if k != "approved")
-        self._send(envelopes, report, notices=True)
-        self._receipts(receipts, report)
-        if adopted:
-            report.problems.append(Problem(
-                self.tabs.form, f"เริ่มใช้กับชีตที่มีประวัติ: ผลการพิจารณา {adopted} ข่าวที่ส่งก่อน "
-                f"{format_date(since)} ถือว่าแจ้งผู้ส่งแล้ว ไม่ได้ส่งอีเมลแจ้ง (ตั้งวันได้ที่ "
-                "'publish.notices_since')", severity="warning"))
-
-    def _receipts(self, wanted: dict[str, list[ReceiptEntry]], report: CycleReport) -> None:
-        """One content-free receipt a day per address the office cannot trust."""
-        ledger = self.s.ledger
-        now = self.s.clock()
-        day_id = receipt_id(now.astimezone(BANGKOK).date())
-        envelopes: list[Envelope] = []
-        listed: dict[str, list[ReceiptEntry]] = {}
-        for email, fresh in wanted.items():
-            if not fresh or ledger.get(_key(RECEIPT, day_id, email)) is not None:
-                continue  # nothing new, or today's receipt for this address has gone
-            context = {"office": self.office, "now": now, "entries": fresh[:20]}
-            envelopes.append(self._envelope(RECEIPT, day_id, email, None, context, NOTICE))
-            listed[_key(RECEIPT, day_id, email)] = fresh[:20]
-        self._send(envelopes, report, notices=True)
-        for key, entries in listed.items():
-            record = ledger.get(key)
-            if record is not None and record.status == "sent":
-                ledger.add_events([(e.id, covered_event(e.kind), now, key) for e in entries])
-
-    def _notice(self, kind: str, item: Submission) -> Envelope:
-        context = {"office": self.office, "now": self.s.clock(), "item": item}
-        return self._envelope(kind, item.id, item.email, item.sender_name, context, NOTICE)
 
     # -- publishing ----------------------------------------------------------------
 
@@ -505,67 +393,6 @@ class Worker:
         r = recipient or Recipient(self.config.mail.sender, "-", self.office.name)
         return self.s.renderer.render("bulletin", self._bulletin_context(item, r)), r.email
 
-    # -- the director and the officer ------------------------------------------------
-
-    def director_digest(self, snap: Snapshot, report: CycleReport) -> None:
-        if not self.config.publish.director_digest or not self.config.office.director_email:
-            return
-        now = self.s.clock()
-        day = now.astimezone(BANGKOK).date().isoformat()
-        # A digest held back on its day (quota, a provider outage) is never sent later:
-        # the next day's lists the same waiting items. Settle it so it does not stay queued.
-        for stale in self.s.ledger.unsettled("director_digest"):
-            if stale.item_id != f"digest-{day}":
-                self.s.ledger.finish(stale.key, "failed", now,
-                                     f"ไม่ได้ส่ง: แทนด้วยสรุปข่าวรออนุมัติของวันที่ {day}")
-        edited = self._edits | self._edit_waiting
-        waiting = [i for i in snap.items if i.valid and (
-            i.decision is Decision.PENDING or i.id in self._edits)]
-        if not waiting:
-            return
-        pending = [
-            _Waiting(i, max(0, (now - (i.submitted_at or now)).days), i.id in edited)
-            for i in waiting
-        ]
-        pending.sort(key=lambda w: -w.waiting_days)
-        context = {"office": self.office, "now": now, "pending": pending,
-                   "oldest_days": pending[0].waiting_days,
-                   "sheet": sheet_location(self.config.sheets)}
-        addresses, _bad = parse_addresses(self.config.office.director_email)
-        self._send(
-            [self._envelope("director_digest", f"digest-{day}", a, None, context, DIGEST)
-             for a in addresses],
-            report, notices=True,
-        )
-
-    def officer_report(self, report: CycleReport) -> None:
-        if not self.config.publish.officer_report or not self.config.office.officer_email:
-            return
-        # A failure that kept mail from leaving is told when mail can leave again.
-        failures = list(dict.fromkeys([*_owed_failures(self.s.ledger), *report.failures]))
-        # The form's column findings are told once; the key still counts them, so the report
-        # after the one that told them is not sent again for them alone.
-        shown = columns.untold(self.s.ledger, report.problems)
-        if not shown and not failures:
-            return
-        # Row numbers change with every sort: the same problems are the same report.
-        fingerprint = hashlib.sha256("\n".join(sorted([
-            *(f"{p.tab}\x1f{p.row_id or ''}\x1f{p.column or ''}\x1f{p.message}"
-              for p in report.problems), *failures])).encode()).hexdigest()[:12]
-        context = {
-            "office": self.office, "now": self.s.clock(), "failures": failures,
-            "problems": [p for p in shown if p.severity == "error"],
-            "warnings": [p for p in shown if p.severity != "error"],
-        }
-        addresses, _bad = parse_addresses(self.config.office.officer_email)
-        result = self._send(
-            [self._envelope("officer_report", f"problems-{fingerprint}", a, None, context, REPORT)
-             for a in addresses],
-            report, notices=True,
-        )
-        delivered = result.sent > 0 or (result.skipped > 0 and not result.deferred)
-        self.s.ledger.set_state(OWED_FAILURES, "" if delivered else json.dumps(failures))
-        columns.remember(self.s.ledger, self._columns)
 
     # -- status back to the sheet -------------------------------------------------------
 
@@ -674,28 +501,6 @@ class Worker:
         return result
 
 
-OWED_FAILURES = "officer.owed_failures"
-
-
-def _owed_failures(ledger: Ledger) -> list[str]:
-    try:
-        owed = json.loads(ledger.get_state(OWED_FAILURES) or "[]")
-    except ValueError:
-        return []
-    return [str(f) for f in owed] if isinstance(owed, list) else []
-
-
-def _key(kind: str, item_id: str, recipient: str) -> str:
-    return f"{kind}:{item_id}:{recipient}"
-
-
 def _settled(ledger: Ledger, key: str) -> bool:
     record = ledger.get(key)
     return record is not None and record.status in ("sent", "failed")
-
-
-@dataclass(frozen=True)
-class _Waiting:
-    item: Submission
-    waiting_days: int
-    edited: bool = False  # edited after approval: waits for a new approval

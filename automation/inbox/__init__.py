@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from automation.core.cycle import Services
+    from automation.core.services import Services
     from automation.inbox.report import MailboxReport
     from automation.model import CycleReport
 

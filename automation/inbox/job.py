@@ -22,9 +22,9 @@ from email.message import Message
 from pathlib import Path
 
 from automation.config import Config
-from automation.core.cycle import Services
 from automation.core.intake import key_of
 from automation.core.registry import parse_registry
+from automation.core.services import Services
 from automation.core.table import find_columns, rows
 from automation.errors import AutomationError, SheetError
 from automation.inbox import (

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from automation.core.cycle import Services
+from automation.core.services import Services
 from automation.errors import AutomationError
 from automation.inbox import suppress, unsubscribe
 from automation.inbox.settle import settle

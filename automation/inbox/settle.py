@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from automation.core.cycle import NOTICE, Services, Worker
+from automation.core.cycle import Worker
+from automation.core.services import NOTICE, Services
 from automation.inbox import suppress
 from automation.model import Tab
 

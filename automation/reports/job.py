@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from automation.core import message
-from automation.core.cycle import REPORT, Services, Worker
+from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
 from automation.core.intake import key_of
 from automation.core.registry import parse_registry
 from automation.core.render import Rendered
+from automation.core.services import REPORT, Services
 from automation.core.table import find_columns, rows
 from automation.core.views import OfficeView
 from automation.model import Registry, Tab

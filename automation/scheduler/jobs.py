@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automation import logs
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
+from automation.core.services import Services
 from automation.errors import AutomationError
 from automation.model import CycleReport
 from automation.scheduler import history

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from automation.core import message
-from automation.core.cycle import REPORT, Services, Worker
+from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
 from automation.core.registry import parse_registry
 from automation.core.render import Rendered
+from automation.core.services import REPORT, Services
 from automation.core.views import OfficeView
 from automation.errors import SheetError
 from automation.model import Problem, Registry, Tab

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
 from automation.core.registry import parse_registry, recipients
+from automation.core.services import Services
 from automation.errors import AutomationError
 from automation.model import Recipient
 from automation.reports.period import Period

@@ -34,7 +34,7 @@ from automation.thaidate import DateParseError, format_date, parse_date
 from automation.upkeep.settings import RegistryRules
 
 if TYPE_CHECKING:
-    from automation.core.cycle import Services
+    from automation.core.services import Services
     from automation.upkeep.jobs import CheckRun
 
 _NO_REPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster)\b")

@@ -17,8 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 from automation.core import message
-from automation.core.cycle import Services, Worker
+from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
+from automation.core.services import Services
 from automation.core.views import OfficeView
 from automation.errors import ConfigError
 from automation.model import Member, Registry

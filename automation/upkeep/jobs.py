@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from automation.core import message
-from automation.core.cycle import REPORT, Services, Worker
+from automation.core.cycle import Worker
 from automation.core.registry import parse_registry
+from automation.core.services import REPORT, Services
 from automation.core.views import OfficeView
 from automation.model import Registry, Tab
 from automation.ports import Envelope
