@@ -525,7 +525,7 @@ def test_kill_9_in_the_middle_of_a_digest_run(
 
 
 def test_low_priority_constant_matches_the_cycle() -> None:
-    from automation.core import cycle
+    from automation.core import services as cycle
 
     assert cycle.REPORT >= LOW_MIN and cycle.BULLETIN < LOW_MIN
     assert digest.PRIORITY == cycle.BULLETIN and digest.NOTICE == cycle.NOTICE
