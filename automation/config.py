@@ -6,6 +6,7 @@ live in the file: a key ending in ``_env`` names the environment variable that h
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -14,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from automation import logs
 from automation.channels.settings import ChannelsConfig
 from automation.configschema import build
 from automation.errors import ConfigError
@@ -270,7 +272,25 @@ def load(path: Path) -> Config:
     data = {**data, "path": str(path.resolve())}
     config = build(Config, data, "", path.resolve().parent)
     _check(config)
+    _register_secrets(config)
     return config
+
+
+def _register_secrets(node: object) -> None:
+    """Every secret the config names by environment variable (``*_env``: passwords,
+    tokens, webhook addresses and secrets) is masked in every log line from now on."""
+    if isinstance(node, list | tuple):
+        for item in node:
+            _register_secrets(item)
+        return
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if f.name.endswith("_env") and isinstance(value, str) and value:
+            logs.register_secret(os.environ.get(value))
+        else:
+            _register_secrets(value)
 
 
 def _loopback(host: str) -> bool:

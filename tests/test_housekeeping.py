@@ -64,3 +64,22 @@ def test_commands_that_write_wait_for_no_one(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert str(os.getpid()) in run.stdout + run.stderr
     assert not (tmp_path / "office" / "site" / "index.html").exists()
+
+
+def test_every_secret_the_config_names_is_masked_in_logs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from automation import logs
+
+    monkeypatch.setenv("IMAP_SECRET_FOR_TEST", "imap-pass-8431")
+    monkeypatch.setenv("LINE_TOKEN_FOR_TEST", "line-token-5520")
+    path = tmp_path / "schedule.toml"
+    path.write_text(
+        '[sheets]\nworkbook = "w.xlsx"\n[mail]\noutbox = "outbox"\n'
+        '[imap]\nhost = "imap.example.test"\nusername = "pr@office.example.test"\n'
+        'password_env = "IMAP_SECRET_FOR_TEST"\n'
+        '[channels.line]\ntoken_env = "LINE_TOKEN_FOR_TEST"\nto = "Cxxxxxxxx"\n',
+        encoding="utf-8")
+    config_mod.load(path)
+    line = logs.mask("login with imap-pass-8431 then token line-token-5520")
+    assert "imap-pass-8431" not in line and "line-token-5520" not in line
