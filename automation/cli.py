@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from automation import __version__, logs, messages
+from automation import __version__, cli_util, logs, messages
 from automation.errors import AutomationError, ConfigError
 
 EXIT_OK, EXIT_USER, EXIT_FAIL = 0, 2, 1
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER
     logs.setup(args.log_format)
+    cli_util.json_logs(args.log_format == "json")
     try:
         return handlers[args.command](args)
     except ConfigError as exc:

@@ -13,9 +13,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from automation import messages
 from automation.ports import Envelope
 
+# With ``--log-format json`` standard output carries JSON log lines only (a log collector
+# reads it); what people read goes to standard error instead.
+_PEOPLE_ON_STDERR = False
+
+
+def json_logs(on: bool) -> None:
+    global _PEOPLE_ON_STDERR
+    _PEOPLE_ON_STDERR = on
+
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, stderr=_PEOPLE_ON_STDERR)
 
 
 def subcommand(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -33,7 +42,7 @@ def progress_callback() -> Iterator[Callable[[Envelope, str], None]]:
     """A rich progress line counting messages as they are settled."""
     progress = Progress(
         TextColumn("ส่งอีเมล"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-        transient=True,
+        transient=True, console=console(),
     )
     task = progress.add_task("", total=None)
 

@@ -83,3 +83,23 @@ def test_every_secret_the_config_names_is_masked_in_logs(
     config_mod.load(path)
     line = logs.mask("login with imap-pass-8431 then token line-token-5520")
     assert "imap-pass-8431" not in line and "line-token-5520" not in line
+
+
+def test_json_log_mode_keeps_stdout_json(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    config = make_workspace(tmp_path / "office")
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run(
+        [sys.executable, "-m", "automation.cli", "--log-format", "json", "run", "--once",
+         "--config", str(config)],
+        env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert lines, "the run logs something"
+    for line in lines:
+        json.loads(line)  # every line on stdout is one JSON object
+    assert "รอบการทำงานเสร็จใน" in run.stderr  # people still get the summary
