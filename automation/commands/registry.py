@@ -37,7 +37,13 @@ def cmd_registry(args: argparse.Namespace) -> int:
     config = config_mod.load(args.config)
     services = wiring.services(config)
     action = {"check": _check, "find": _find, "confirm": _confirm}[args.action]
-    return action(services, args)
+    if not getattr(args, "send", False):
+        return action(services, args)
+    from automation.scheduler.lock import single_instance
+
+    # Sending writes the ledger (and the sheet): one writer per office at a time.
+    with single_instance(config.ledger_path, f"registry {args.action} --send"):
+        return action(services, args)
 
 
 def _check(services: Any, args: argparse.Namespace) -> int:
