@@ -296,3 +296,15 @@ def approve(grid: Grid, count: int) -> list[str]:
             row[approval] = True
             chosen.append(str(row[ids]))
     return chosen
+
+
+def edit_row(driver: SheetDriver, tab: str, item_id: str, header: str, value: object) -> None:
+    """Set one cell of the row whose รหัสข่าว is ``item_id``, as a person editing the sheet."""
+    def change(grid: Grid) -> Grid:
+        ids, col = grid[0].index("รหัสข่าว"), grid[0].index(header)
+        for row in grid[1:]:
+            if len(row) > ids and row[ids] == item_id:
+                row[col] = value
+        return grid
+
+    driver.edit(tab, change)

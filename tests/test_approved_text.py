@@ -11,7 +11,7 @@ import pytest
 
 from automation.core.services import Services
 from automation.thaidate import BANGKOK
-from tests.sheet_driver import Grid, SheetDriver, make_driver
+from tests.sheet_driver import SheetDriver, edit_row, make_driver
 from tests.workspace import FORM, TODAY, outbox, text_of
 
 EDITED = "ข้อความที่แก้หลังอนุมัติ ห้ามส่งถึงสมาชิก"
@@ -30,17 +30,6 @@ def _at(driver: SheetDriver, when: datetime) -> None:
         svc.clock = lambda: when
 
     driver.run_cycle(pin)
-
-
-def _set(driver: SheetDriver, item_id: str, header: str, value: object) -> None:
-    def change(grid: Grid) -> Grid:
-        ids, col = grid[0].index("รหัสข่าว"), grid[0].index(header)
-        for row in grid[1:]:
-            if len(row) > ids and row[ids] == item_id:
-                row[col] = value
-        return grid
-
-    driver.edit(FORM, change)
 
 
 def _row(driver: SheetDriver, item_id: str) -> dict[str, object]:
@@ -63,13 +52,13 @@ def test_body_edited_after_approval_reaches_nobody_until_approved_again(
     day = _weekday_on_or_after(1)
     _at(driver, day)  # the first digest goes at once; the pending item waits
     item_id = str(next(r for r in driver.table(FORM) if r["#"] == PENDING_TITLE_ROW)["รหัสข่าว"])
-    _set(driver, item_id, "อนุมัติ", True)  # 10:00 the director ticks it
+    edit_row(driver, FORM, item_id, "อนุมัติ", True)  # 10:00 the director ticks it
     _at(driver, day.replace(hour=10))
     page = folder / "site" / "news" / f"{item_id}.html"
     assert page.exists()  # on the board, its e-mail waits for the 15:00 digest
     approved_page = page.read_text(encoding="utf-8")
 
-    _set(driver, item_id, "เนื้อหาข่าว", EDITED)  # 12:00 someone edits the body
+    edit_row(driver, FORM, item_id, "เนื้อหาข่าว", EDITED)  # 12:00 someone edits the body
     _at(driver, day.replace(hour=15, minute=5))  # the digest goes
     assert not [t for t in _news_text(folder) if EDITED in t]
     assert page.read_text(encoding="utf-8") == approved_page
@@ -87,7 +76,7 @@ def test_body_edited_after_approval_reaches_nobody_until_approved_again(
     assert not [t for t in _news_text(folder) if EDITED in t]
 
     # the director ticks it again: the text as it now is goes with the next digest
-    _set(driver, item_id, "อนุมัติ", True)
+    edit_row(driver, FORM, item_id, "อนุมัติ", True)
     nxt = _weekday_on_or_after((day.date() - TODAY).days + 1).replace(hour=15, minute=5)
     _at(driver, nxt)
     received = [t for t in _news_text(folder) if EDITED in t]

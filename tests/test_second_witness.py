@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers.smtp import SmtpServer
-from tests.sheet_driver import Grid, SheetDriver, make_driver
+from tests.sheet_driver import SheetDriver, edit_row, make_driver
 from tests.workspace import FORM, smtp_mail
 
 NEWS = ("bulletin", "digest")
@@ -30,17 +30,6 @@ def _sent(server: SmtpServer) -> Counter[tuple[str, str, str]]:
 
 def _board(folder: Path) -> list[str]:
     return sorted(p.name for p in (folder / "site" / "news").glob("*.html"))
-
-
-def _edit_row(driver: SheetDriver, item_id: str, header: str, value: object) -> None:
-    def change(grid: Grid) -> Grid:
-        ids, col = grid[0].index("รหัสข่าว"), grid[0].index(header)
-        for row in grid[1:]:
-            if len(row) > ids and row[ids] == item_id:
-                row[col] = value
-        return grid
-
-    driver.edit(FORM, change)
 
 
 @pytest.mark.parametrize("backend", ["local", "google"])
@@ -85,8 +74,8 @@ def test_corrected_published_row_keeps_its_id_and_is_not_sent_again(
     row = next(r for r in driver.table(FORM) if r["สถานะ"] == "เผยแพร่แล้ว")
     item_id = str(row["รหัสข่าว"])
     # the officer fixes the submitter's address and a typo in the title
-    _edit_row(driver, item_id, "ที่อยู่อีเมล", "corrected.sender@school.example.test")
-    _edit_row(driver, item_id, "หัวข้อข่าว", str(row["หัวข้อข่าว"]) + " (แก้คำผิด)")
+    edit_row(driver, FORM, item_id, "ที่อยู่อีเมล", "corrected.sender@school.example.test")
+    edit_row(driver, FORM, item_id, "หัวข้อข่าว", str(row["หัวข้อข่าว"]) + " (แก้คำผิด)")
 
     report = driver.run_cycle()
     new = _sent(smtp_server) - before
@@ -117,8 +106,8 @@ def test_junk_in_the_id_cell_is_replaced_by_a_proper_id(
     _smtp(driver, smtp_server)
     driver.run_cycle()
     pending = next(r for r in driver.table(FORM) if r["สถานะ"] == "รอพิจารณา")
-    _edit_row(driver, str(pending["รหัสข่าว"]), "อนุมัติ", True)
-    _edit_row(driver, str(pending["รหัสข่าว"]), "รหัสข่าว", "ข่าว 1")  # typed by hand
+    edit_row(driver, FORM, str(pending["รหัสข่าว"]), "อนุมัติ", True)
+    edit_row(driver, FORM, str(pending["รหัสข่าว"]), "รหัสข่าว", "ข่าว 1")  # typed by hand
 
     report = driver.run_cycle()
     row = next(r for r in driver.table(FORM) if r["#"] == pending["#"])
