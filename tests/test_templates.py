@@ -12,7 +12,9 @@ from typing import Any
 import jinja2
 import pytest
 
-from automation.core.linkify import linkify_mail
+from automation import model
+from automation.core import views
+from automation.core.render import Renderer
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KINDS = (
@@ -28,77 +30,9 @@ KINDS = (
 ITEM_KINDS = ("bulletin", "ack", "approved", "rejected", "returned")
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
 
-MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
-MONTHS_SHORT = (
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-)
-
-
-def thai_date(d: dt.date | None) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year + 543}" if d else ""
-
-
-def thai_date_short(d: dt.date | None) -> str:
-    return f"{d.day} {MONTHS_SHORT[d.month - 1]} {d.year + 543}" if d else ""
-
-
-def thai_datetime(d: dt.datetime | None) -> str:
-    return f"{thai_date(d)} เวลา {d:%H:%M} น." if d else ""
-
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-
-
-def safe_url(value: object) -> bool:
-    return isinstance(value, str) and re.match(r"https?://[^\s<>\"']+$", value) is not None
-
-
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(
-        thai_date=thai_date,
-        thai_date_short=thai_date_short,
-        thai_datetime=thai_datetime,
-        paragraphs=paragraphs,
-        linkify=linkify_mail,
-    )
-    env.tests["safe_url"] = safe_url
-    return env
-
-
-ENV = environment()
+# The product's own environment (filters, tests, autoescape): a copy here would keep passing
+# with autoescape turned off in the product.
+ENV = Renderer().env
 HOSTILE_BODY = (
     "กิจกรรมรอบกองไฟ <script>alert(1)</script> ช่วยสร้างความสามัคคี\n"
     'ดูภาพ <a href="javascript:alert(document.cookie)">คลิก</a>\n\n'
@@ -420,10 +354,7 @@ def test_digest_excerpt_is_escaped() -> None:
 
 def test_project_renderer_and_records_fit_the_templates() -> None:
     """The worker's own environment and records, not look-alikes, render every kind."""
-    render_mod = pytest.importorskip("automation.core.render")
-    model = pytest.importorskip("automation.model")
-    views = pytest.importorskip("automation.core.views")
-    renderer = render_mod.Renderer()
+    renderer = Renderer()
     submission = model.Submission(
         id="N-7F3A2C",
         row=3,
