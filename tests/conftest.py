@@ -54,7 +54,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The reliability suites' one-line summaries, in CI output with or without ``-s``."""
     from tests.reliability import SUMMARIES
 
-    if SUMMARIES:
+    lines = [line for line in (make() for make in SUMMARIES) if line]
+    if lines:
         terminalreporter.section("reliability summary")
-        for line in SUMMARIES:
+        for line in lines:
             terminalreporter.write_line(line)

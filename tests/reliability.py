@@ -1,6 +1,7 @@
 """Shared by the reliability suites: the one-line summaries and the delivery invariants.
 
-Each suite calls ``summary(...)``; tests/conftest.py prints the lines at the end of the run
+Each suite registers a ``summary(...)`` line with ``@summarised``; tests/conftest.py prints
+them at the end of the run
 (in CI output, with or without ``-s``). ``check_deliveries`` states the guarantees: every
 expected (kind, item, recipient) arrived, none under two Message-IDs, nothing for an item
 that was not approved, and the ledger holds nothing unsettled.
@@ -35,7 +36,14 @@ from tests.servers.smtp import ReceivedMessage
 from tests.sheet_driver import SPREADSHEET_ID, TokenEndpoint, connect, service_account_key
 from tests.workload import FORM, REGISTRY, SUPPRESSION, Workload, registry_rows
 
-SUMMARIES: list[str] = []
+SUMMARIES: list[Callable[[], str | None]] = []
+
+
+def summarised(make_line: Callable[[], str | None]) -> Callable[[], str | None]:
+    """Register a suite's summary line; tests/conftest.py prints it at the end of the run,
+    whatever order the tests ran in (None when none of the suite's tests ran)."""
+    SUMMARIES.append(make_line)
+    return make_line
 
 
 def kill_when(proc: subprocess.Popen[bytes], reached: Callable[[], bool], extra: float) -> bool:
@@ -59,7 +67,6 @@ def summary(suite: str, cases: int, failures: int, detail: str = "") -> str:
     line = f"reliability {suite}: {cases} cases tried, {failures} failures"
     if detail:
         line += f"; {detail}"
-    SUMMARIES.append(line)
     return line
 
 

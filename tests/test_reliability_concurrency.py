@@ -31,7 +31,7 @@ from automation.demo import FORM_HEADERS
 from automation.model import Cell, CellWrite, CycleReport, Tab
 from automation.ports import SheetBackend
 from automation.wiring import services
-from tests.reliability import delivered, summary
+from tests.reliability import delivered, summarised, summary
 from tests.servers.smtp import SmtpServer
 from tests.workload import FORM, Workload, form_row, make_workload, smtp_table, titles
 
@@ -361,10 +361,12 @@ def test_random_edits_during_cycles(tmp_path: Path) -> None:
     assert failures == 0, [r for r in RESULTS if r[1]]
 
 
-def test_zz_summary() -> None:
+@summarised
+def _summary() -> str | None:
+    if not RESULTS:
+        return None
     failures = sum(1 for _n, problems in RESULTS if problems)
     cases = len(RESULTS) - 1 + 20 if any(n == "random trials" for n, _p in RESULTS) else len(
         RESULTS)
-    print(summary("concurrency (rows added/sorted/deleted/edited during a cycle)", cases,
-                  failures))
-    assert RESULTS
+    return summary("concurrency (rows added/sorted/deleted/edited during a cycle)", cases,
+                   failures)

@@ -36,6 +36,7 @@ from tests.reliability import (
     delivered,
     item_ids,
     ledger_statuses,
+    summarised,
     summary,
 )
 from tests.servers.smtp import SmtpServer
@@ -256,10 +257,12 @@ def test_sheets_and_smtp_faults_together(tmp_path: Path) -> None:
     assert not problems, problems
 
 
-def test_zz_summary() -> None:
+@summarised
+def _summary() -> str | None:
+    if not RESULTS:
+        return None
     failures = sum(1 for _n, problems, _r in RESULTS if problems)
     repeats = sum(r for _n, _p, r in RESULTS)
     sheets = next((n for n, _p, _r in RESULTS if n.startswith("Sheets")), "")
-    print(summary("faults (SMTP 421/451/drop/slow/timeout/quota/refused; Sheets API)",
-                  len(RESULTS), failures, f"raw repeats {repeats}; {sheets}"))
-    assert RESULTS
+    return summary("faults (SMTP 421/451/drop/slow/timeout/quota/refused; Sheets API)",
+                   len(RESULTS), failures, f"raw repeats {repeats}; {sheets}")

@@ -38,7 +38,7 @@ from automation.core.cycle import Worker
 from automation.demo import FORM_HEADERS
 from automation.model import CycleReport, Problem
 from automation.wiring import services
-from tests.reliability import GoogleOffice, delivered, summary
+from tests.reliability import GoogleOffice, delivered, summarised, summary
 from tests.servers.smtp import SmtpServer
 from tests.sheet_driver import records
 from tests.workload import (
@@ -599,9 +599,11 @@ def test_broken_templates(tmp_path: Path, capsys: pytest.CaptureFixture[str], na
     assert not problems, problems
 
 
-def test_zz_summary() -> None:
+@summarised
+def _summary() -> str | None:
+    if not RESULTS:
+        return None
     cases = sum(n for n, _p in RESULTS.values())
     failures = sum(len(p) for _n, p in RESULTS.values())
-    print(summary("bad input (rows, tabs, files, config, templates)", cases, failures,
-                  f"{len(RESULTS)} groups"))
-    assert cases >= 200
+    return summary("bad input (rows, tabs, files, config, templates)", cases, failures,
+                   f"{len(RESULTS)} groups")
