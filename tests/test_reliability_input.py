@@ -403,49 +403,71 @@ def _all_empty(workbook: Path) -> None:
         _clear(tab)(workbook)
 
 
-# (name, change, exit code, text the output must contain)
-TAB_CASES: list[tuple[str, Callable[[Path], None], int, str]] = [
-    ("form without title column", _drop_header(FORM, "หัวข้อข่าว"), 0, "หัวข้อข่าว"),
-    ("form without body column", _drop_header(FORM, "เนื้อหาข่าว"), 0, "เนื้อหาข่าว"),
-    ("form without approval column", _drop_header(FORM, "อนุมัติ"), 0, "อนุมัติ"),
-    ("form without e-mail column", _drop_header(FORM, "ที่อยู่อีเมล"), 0, ""),
-    ("form without timestamp column", _drop_header(FORM, "ประทับเวลา"), 0, ""),
-    ("registry without e-mail column", _drop_header(REGISTRY, "อีเมล"), 0, "อีเมล"),
-    ("registry without member ID column", _drop_header(REGISTRY, "รหัสสมาชิก"), 0, ""),
-    ("duplicate title header", _duplicate_header(FORM, "หัวข้อข่าว"), 0, "หัวคอลัมน์ซ้ำ"),
-    ("duplicate registry e-mail header", _duplicate_header(REGISTRY, "อีเมล"), 0, "ซ้ำ"),
-    ("form tab empty", _clear(FORM), 0, "ไม่พบคอลัมน์"),
-    ("form tab header only", _clear(FORM, keep_header=True), 0, ""),
-    ("registry tab empty", _clear(REGISTRY), 0, ""),
-    ("registry header only", _clear(REGISTRY, keep_header=True), 0, ""),
-    ("suppression tab empty", _clear("งดรับข่าว"), 0, ""),
-    ("every tab empty", _all_empty, 0, "ไม่พบคอลัมน์"),
-    ("headers with spaces and English", _spaces_and_case, 0, ""),
-    ("numeric and empty header cells", _set_header(FORM, "ประเภทข่าว", 2567), 0, ""),
-    ("form tab missing", _remove_tab(FORM), 1, FORM),
-    ("registry tab missing", _remove_tab(REGISTRY), 1, REGISTRY),
-    ("workbook is not a workbook", _garbage, 1, "workbook.xlsx"),
-    ("workbook missing", lambda wb: wb.unlink(), 1, "workbook.xlsx"),
+# (name, change, exit code, text the output — and with exit 0 the officer's report — must
+# contain, bulletins the members must receive: 2 approved items x 3 members, or none while
+# publication is held / the run cannot read its input)
+TAB_CASES: list[tuple[str, Callable[[Path], None], int, str, int]] = [
+    ("form without title column", _drop_header(FORM, "หัวข้อข่าว"), 0, "หัวข้อข่าว", 0),
+    ("form without body column", _drop_header(FORM, "เนื้อหาข่าว"), 0, "เนื้อหาข่าว", 0),
+    ("form without approval column", _drop_header(FORM, "อนุมัติ"), 0, "อนุมัติ", 0),
+    ("form without e-mail column", _drop_header(FORM, "ที่อยู่อีเมล"), 0, "ที่อยู่อีเมล", 6),
+    ("form without timestamp column", _drop_header(FORM, "ประทับเวลา"), 0, "ประทับเวลา", 6),
+    ("registry without e-mail column", _drop_header(REGISTRY, "อีเมล"), 0, "อีเมล", 0),
+    ("registry without member ID column", _drop_header(REGISTRY, "รหัสสมาชิก"), 0, "", 6),
+    ("duplicate title header", _duplicate_header(FORM, "หัวข้อข่าว"), 0, "หัวคอลัมน์ซ้ำ", 6),
+    ("duplicate registry e-mail header", _duplicate_header(REGISTRY, "อีเมล"), 0, "ซ้ำ", 6),
+    ("form tab empty", _clear(FORM), 0, "ไม่พบคอลัมน์", 0),
+    ("form tab header only", _clear(FORM, keep_header=True), 0, "ข่าว 0 รายการ", 0),
+    ("registry tab empty", _clear(REGISTRY), 0, "พักการเผยแพร่", 0),
+    ("registry header only", _clear(REGISTRY, keep_header=True), 0, "ไม่มีรายชื่อสมาชิก", 0),
+    ("suppression tab empty", _clear("งดรับข่าว"), 0, "", 6),
+    ("every tab empty", _all_empty, 0, "ไม่พบคอลัมน์", 0),
+    ("headers with spaces and English", _spaces_and_case, 0, "", 6),
+    ("numeric and empty header cells", _set_header(FORM, "ประเภทข่าว", 2567), 0, "'2567'", 6),
+    ("form tab missing", _remove_tab(FORM), 1, FORM, 0),
+    ("registry tab missing", _remove_tab(REGISTRY), 1, REGISTRY, 0),
+    ("workbook is not a workbook", _garbage, 1, "workbook.xlsx", 0),
+    ("workbook missing", lambda wb: wb.unlink(), 1, "workbook.xlsx", 0),
 ]
 
 
-@pytest.mark.parametrize(("name", "change", "code", "text"), TAB_CASES,
-                         ids=[c[0] for c in TAB_CASES])
-def test_broken_tabs_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
-                               change: Callable[[Path], None], code: int, text: str) -> None:
-    work = make_workload(tmp_path, members=3, approved=2)
-    change(work.workbook)
-    exit_code = main(["run", "--once", "--config", str(work.config)])
-    out, err = capsys.readouterr()
+def _outbox(folder: Path) -> list[Any]:
+    parser = BytesParser(policy=email.policy.default)
+    return [parser.parsebytes(p.read_bytes()) for p in sorted(folder.rglob("*.eml"))]
+
+
+def _judge_tab_case(out: str, err: str, mails: list[Any], code: int, text: str,
+                    bulletins: int) -> list[str]:
     problems = []
-    if exit_code != code:
-        problems.append(f"exit {exit_code}, expected {code}: {err.strip()[:200]}")
     if "Traceback" in out + err:
         problems.append("a traceback")
     if code and err.count("\n") != 1:
         problems.append(f"not one line: {err!r}")
-    if text and text not in (out if code == 0 else err):
+    if text and text not in (out + err if code == 0 else err):
         problems.append(f"{text!r} not named")
+    got = sum(1 for m in mails if m["X-PR-Kind"] == "bulletin")
+    if got != bulletins:
+        problems.append(f"{got} bulletins received, expected {bulletins}")
+    report = "".join(m.get_body(("plain",)).get_content() for m in mails
+                     if m["X-PR-Kind"] == "officer_report")
+    told = text if code == 0 and text and "รายการ" not in text else ""
+    if told and told not in report:
+        problems.append(f"the officer's report does not name {told!r}")
+    return problems
+
+
+@pytest.mark.parametrize(("name", "change", "code", "text", "bulletins"), TAB_CASES,
+                         ids=[c[0] for c in TAB_CASES])
+def test_broken_tabs_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+                               change: Callable[[Path], None], code: int, text: str,
+                               bulletins: int) -> None:
+    work = make_workload(tmp_path, members=3, approved=2)
+    change(work.workbook)
+    exit_code = main(["run", "--once", "--config", str(work.config)])
+    out, err = capsys.readouterr()
+    problems = _judge_tab_case(out, err, _outbox(tmp_path), code, text, bulletins)
+    if exit_code != code:
+        problems.append(f"exit {exit_code}, expected {code}: {err.strip()[:200]}")
     RESULTS[f"tab: {name}"] = (1, problems)
     assert not problems, problems
 
