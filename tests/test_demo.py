@@ -16,11 +16,12 @@ from automation.demo import (
     DemoOffice,
     demo_tabs,
 )
-from tests.test_templates import MONTHS_SHORT
 
 TODAY = dt.date(2026, 11, 24)
 RESERVED = re.compile(r"(^|\.)example\.test$|^example\.(org|com)$")
 BROKEN = "somchai@gmail"
+MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.",
+                "พ.ย.", "ธ.ค.")
 
 FORM_HEADERS = [
     "ประทับเวลา",
