@@ -15,6 +15,10 @@ class ConfigError(AutomationError):
     """schedule.toml (or an environment variable it names) is wrong."""
 
 
+class LedgerError(AutomationError):
+    """The ledger file cannot be used (e.g. written by a newer version of the worker)."""
+
+
 class SheetError(AutomationError):
     """The spreadsheet cannot be read or written as configured."""
 

@@ -129,6 +129,9 @@ class DeliveryRecord:
     updated_at: datetime | None = None
     sent_at: datetime | None = None
     detail: str = ""
+    # pending and known NOT delivered (refused, deferred): try again later. A pending row
+    # without it is uncertain: the worker stopped while the message was on its way.
+    retry: bool = False
 
 
 class Ledger(Protocol):
@@ -140,7 +143,9 @@ class Ledger(Protocol):
         """Record an attempt as pending (committed) before the send starts."""
         ...
 
-    def finish(self, key: str, status: str, at: datetime, error: str = "") -> None: ...
+    def finish(
+        self, key: str, status: str, at: datetime, error: str = "", *, retry: bool = False
+    ) -> None: ...
 
     def deliveries(
         self, *, item_id: str | None = None, kind: str | None = None

@@ -29,7 +29,7 @@ from automation.channels.factory import publisher as channel_publisher
 from automation.channels.google_chat import GoogleChatChannel
 from automation.channels.http import Http
 from automation.channels.line import LineChannel
-from automation.channels.publisher import RETRY, UNCERTAIN, ChannelPolicy, ChannelPublisher
+from automation.channels.publisher import UNCERTAIN, ChannelPolicy, ChannelPublisher
 from automation.channels.telegram import TelegramChannel
 from automation.channels.webhook import WebhookChannel
 from automation.errors import ConfigError, DeliveryError
@@ -123,9 +123,10 @@ class Posting:
         self.publisher.finish([], EMPTY, now())
 
     def status(self, channel: str, item: Submission) -> tuple[str, str]:
+        """(sent | failed | retry — known not posted | pending — uncertain, why)."""
         record = self.ledger.get(f"post:{channel}:{item.id}")
         assert record is not None
-        return record.status, record.error
+        return "retry" if record.retry else record.status, record.error
 
 
 # -- LINE -------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ def test_line_monthly_limit_stops_the_channel_until_a_later_cycle(
     assert p.sleeps == []
     for n in (1, 2):
         status, why = p.status("line", news(n))
-        assert status == "pending" and why.startswith(RETRY)
+        assert status == "retry" and why
     p.next_cycle()
     assert p.publish(news(1)) is None and p.publish(news(2)) is None
     assert [m["messages"][0]["text"].split("\n")[0][-1] for m in api.posts["line"]] == ["1", "2"]
@@ -211,7 +212,7 @@ def test_line_bad_token_waits_without_failing_items(api: ChannelAPIs, ledger: Sq
     assert error and "401" in error and "token" in error
     assert p.publish(news(2))
     assert len(api.calls_to("line")) == 1
-    assert p.status("line", news(2))[0] == "pending"
+    assert p.status("line", news(2))[0] == "retry"
 
 
 # -- Telegram ---------------------------------------------------------------------------
@@ -260,7 +261,7 @@ def test_telegram_long_flood_wait_goes_to_the_next_cycle(
     error = p.publish(news())
     assert error and "429" in error
     assert p.sleeps == [], "a wait longer than max_wait is not slept through"
-    assert p.status("telegram", news())[0] == "pending"
+    assert p.status("telegram", news())[0] == "retry"
     p.next_cycle()
     assert p.publish(news()) is None
     assert len(api.posts["telegram"]) == 1
@@ -349,7 +350,7 @@ def test_facebook_error_codes(
         assert result and status == "failed" and f"Facebook {code}" in why
         assert p.publish(news()) is None, "reported once; the item is not held"
     else:
-        assert result and status == "pending" and why.startswith(RETRY)
+        assert result and status == "retry" and why
         assert p.sleeps == [] and len(api.calls_to("facebook")) == 1
 
 

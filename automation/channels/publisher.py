@@ -3,9 +3,9 @@
 Per (channel, item) one ledger row ``post:{channel}:{item}``:
 
 * ``begin`` (pending) is committed before the request; ``sent`` or ``failed`` after it;
-* a request the service refused (429, quota, connection refused) is left ``pending`` with an
-  error starting ``retry:`` — known not posted, tried again in a later cycle;
-* ``pending`` with no such mark means the worker stopped mid-request (kill -9, power cut):
+* a request the service refused (429, quota, connection refused) is left ``pending`` with
+  the ledger's ``retry`` flag — known not posted, tried again in a later cycle;
+* ``pending`` without the flag means the worker stopped mid-request (kill -9, power cut):
   the post may exist. The adapter says whether sending again is harmless (a retry key the
   service honours), checkable (the Page's own posts) or not (then it is recorded as failed
   with a note to check by hand — a duplicate in a public channel is worse than asking).
@@ -30,7 +30,6 @@ from automation.model import Registry, Submission
 from automation.ports import DeliveryRecord, Ledger
 
 KIND = "post"
-RETRY = "retry: "
 UNCERTAIN = ("ไม่แน่ใจว่าโพสต์สำเร็จหรือไม่ (ระบบหยุดระหว่างส่ง และช่องทางนี้ตรวจย้อนหลังไม่ได้); "
              "ตรวจในช่องทางแล้วโพสต์เองหากยังไม่มี")
 WITHDRAWN = "ถอนข่าวแล้ว ไม่โพสต์"
@@ -99,7 +98,7 @@ class ChannelPublisher:
         """Stop every post of a withdrawn item that has not gone out yet."""
         cancelled = 0
         for record in self.ledger.deliveries(item_id=item_id, kind=KIND):
-            if record.status == "pending" and record.error.startswith(RETRY):
+            if record.status == "pending" and record.retry:
                 self.ledger.finish(record.key, "failed", self.clock(), WITHDRAWN)
                 cancelled += 1
         return cancelled
@@ -115,14 +114,14 @@ class ChannelPublisher:
         if channel.name in self._halted:
             self._defer(key, channel, post, record, self._halted[channel.name])
             return f"รอรอบถัดไป: {self._halted[channel.name]}"
-        if record is not None and record.error.startswith(RETRY) and (
+        if record is not None and record.retry and (
             record.attempts >= self.policy.max_attempts
             or self.clock() - (record.created_at or self.clock()) > self.policy.give_up
         ):
-            error = f"เลิกพยายามหลัง {record.attempts} ครั้ง: {record.error.removeprefix(RETRY)}"
+            error = f"เลิกพยายามหลัง {record.attempts} ครั้ง: {record.error}"
             self.ledger.finish(key, "failed", self.clock(), error)
             return error
-        uncertain = record is not None and not record.error.startswith(RETRY)
+        uncertain = record is not None and not record.retry
         since = (record.updated_at if record else None) or self.clock()
         existed = record is not None
         error = ""
@@ -159,7 +158,7 @@ class ChannelPublisher:
                 if exc.permanent and exc.scope == "recipient":
                     self.ledger.finish(key, "failed", self.clock(), error)
                     return error
-                self.ledger.finish(key, "pending", self.clock(), RETRY + error)
+                self.ledger.finish(key, "pending", self.clock(), error, retry=True)
                 uncertain = False
                 if exc.scope != "recipient":
                     # Bad token, monthly quota, page throttled: nothing else will go through
@@ -199,7 +198,7 @@ class ChannelPublisher:
         """Remember an item a halted channel did not try, so a later cycle posts it."""
         if record is None:
             self._begin(key, channel, post)
-            self.ledger.finish(key, "pending", self.clock(), RETRY + why)
+            self.ledger.finish(key, "pending", self.clock(), why, retry=True)
 
     def _pace(self, channel: Channel) -> None:
         last = self._last.get(channel.name)

@@ -13,65 +13,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from automation.ledger.schema import migrate
 from automation.ports import DeliveryRecord
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
-    key TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    sent_at TEXT,
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS deliveries_item ON deliveries(item_id);
-CREATE INDEX IF NOT EXISTS deliveries_sent ON deliveries(channel, sent_at);
-CREATE TABLE IF NOT EXISTS events (
-    item_id TEXT NOT NULL,
-    event TEXT NOT NULL,
-    at TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (item_id, event)
-);
-CREATE TABLE IF NOT EXISTS state (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
--- Which items each planned digest carries: one row per (item, recipient), so an item can
--- never be planned into two digests for the same recipient.
-CREATE TABLE IF NOT EXISTS digest_items (
-    item_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    digest_key TEXT NOT NULL,
-    PRIMARY KEY (item_id, recipient)
-);
-CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(status, kind);
--- Covers the evaluation report's pass over sent deliveries: with a year of per-item
--- bulletins (millions of rows) the report reads this index alone, never the table.
-CREATE INDEX IF NOT EXISTS deliveries_report
-    ON deliveries(status, channel, kind, recipient, sent_at);
--- Survey invitations and reminders: one row per (period, address, stage), claimed by the
--- message that carries it (a digest or the survey's own message).
-CREATE TABLE IF NOT EXISTS survey_invites (
-    period TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    stage TEXT NOT NULL,
-    carrier TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (period, recipient, stage)
-);
-"""
 
 _COLUMNS = (
     "key, kind, item_id, recipient, channel, message_id, status, attempts, error, "
-    "created_at, updated_at, sent_at, detail"
+    "created_at, updated_at, sent_at, detail, retry"
 )
 
 
@@ -102,7 +49,7 @@ class SqliteLedger:
         # NORMAL in WAL mode survives a killed process; only power loss can drop a commit.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(SCHEMA)
+        migrate(self._db, path)
 
     def close(self) -> None:
         with self._lock:
@@ -119,9 +66,9 @@ class SqliteLedger:
         with self._lock:
             self._db.execute(
                 f"""INSERT INTO deliveries ({_COLUMNS})
-                    VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, '', ?, ?, NULL, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, '', ?, ?, NULL, ?, 0)
                     ON CONFLICT(key) DO UPDATE SET
-                        status = 'pending', attempts = attempts + 1,
+                        status = 'pending', attempts = attempts + 1, retry = 0,
                         updated_at = excluded.updated_at
                 """,
                 (
@@ -137,14 +84,16 @@ class SqliteLedger:
                 ),
             )
 
-    def finish(self, key: str, status: str, at: datetime, error: str = "") -> None:
-        if status not in ("sent", "failed", "pending"):
+    def finish(
+        self, key: str, status: str, at: datetime, error: str = "", *, retry: bool = False
+    ) -> None:
+        if status not in ("sent", "failed", "pending") or (retry and status != "pending"):
             raise ValueError(status)
         with self._lock:
             self._db.execute(
-                "UPDATE deliveries SET status = ?, error = ?, updated_at = ?, "
+                "UPDATE deliveries SET status = ?, error = ?, updated_at = ?, retry = ?, "
                 "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE key = ?",
-                (status, error[:500], _ts(at), status, _ts(at), key),
+                (status, error[:500], _ts(at), int(retry), status, _ts(at), key),
             )
 
     def deliveries(
@@ -327,7 +276,7 @@ class SqliteLedger:
             try:
                 self._db.executemany(
                     f"INSERT INTO deliveries ({_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, '', ?, ?, NULL, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, '', ?, ?, NULL, ?, 0)",
                     [(r.key, r.kind, r.item_id, r.recipient, r.channel, r.message_id,
                       _ts(at), _ts(at), r.detail) for r, _items in plans],
                 )
@@ -428,7 +377,7 @@ class SqliteLedger:
 
 def _record(row: tuple[object, ...]) -> DeliveryRecord:
     (key, kind, item_id, recipient, channel, message_id, status, attempts, error,
-     created, updated, sent, detail) = row
+     created, updated, sent, detail, retry) = row
     return DeliveryRecord(
         key=str(key),
         kind=str(kind),
@@ -443,4 +392,5 @@ def _record(row: tuple[object, ...]) -> DeliveryRecord:
         updated_at=_dt(str(updated)),
         sent_at=_dt(str(sent)) if sent else None,
         detail=str(detail),
+        retry=bool(retry),
     )

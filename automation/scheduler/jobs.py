@@ -1,13 +1,13 @@
 """What each scheduled job does, and running one so that nothing it raises stops the worker.
 
-The publishing jobs are parts of the core cycle (``Worker.cycle(skip=...)``). The others are
-hooks into adapters that may not be installed or configured: a missing hook is reported as
-"not configured" and the job is not scheduled. Every run is recorded (``history``) and logged.
+The publishing jobs are parts of the core cycle (``Worker.cycle(skip=...)``); the others call
+the mailbox, reports and registry-upkeep packages by plain import, so a misspelt name is an
+import error at start, never a silently skipped job. Every run is recorded (``history``)
+and logged.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,9 +16,12 @@ from automation import logs
 from automation.core.cycle import Worker
 from automation.core.services import Services
 from automation.errors import AutomationError
+from automation.inbox import run_mailbox
 from automation.model import CycleReport
+from automation.reports import job as reports_job
 from automation.scheduler import history
 from automation.scheduler.history import JobRun
+from automation.upkeep import jobs as upkeep_jobs
 
 log = logs.get("jobs")
 
@@ -26,15 +29,6 @@ CYCLE = "cycle"  # the whole cycle of `automation run --once`
 DIGESTS = frozenset({"director_digest"})
 # Cycle steps that poll leaves to their own job when that job has a timetable.
 OWN_TIMETABLE = frozenset({"publish", "mailbox"})
-
-# Job → (module, function) taking the Services; resolved when the worker starts.
-HOOKS: dict[str, tuple[str, str]] = {
-    "mailbox": ("automation.inbox", "run_mailbox"),
-    "reports": ("automation.reports.job", "run_scheduled"),
-    "registry_check": ("automation.upkeep.check", "run_scheduled"),
-    "keep_current": ("automation.upkeep.confirm", "run_scheduled"),
-}
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -61,26 +55,6 @@ class JobContext:
 Job = Callable[[JobContext], Outcome]
 
 
-def hook(name: str) -> Callable[[Services], object] | None:
-    """The adapter function behind a job, or None when it is not installed."""
-    spec = HOOKS.get(name)
-    if spec is None:
-        return None
-    module_name, function = spec
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None  # the adapter is not part of this installation
-        raise
-    found = getattr(module, function, None)
-    return found if callable(found) else None
-
-
-def available(name: str) -> bool:
-    return name not in HOOKS or hook(name) is not None
-
-
 def _cycle(ctx: JobContext, skip: frozenset[str]) -> Outcome:
     report = ctx.worker.cycle(skip=skip)
     ctx.last_report = report
@@ -103,11 +77,8 @@ def full_cycle(ctx: JobContext) -> Outcome:
     return _cycle(ctx, frozenset())
 
 
-def _hooked(name: str) -> Job:
+def _service_job(function: Callable[[Services], object]) -> Job:
     def run(ctx: JobContext) -> Outcome:
-        function = hook(name)
-        if function is None:
-            return Outcome(True, "ไม่ได้ตั้งค่า (not configured)")
         return from_result(function(ctx.services))
 
     return run
@@ -118,8 +89,15 @@ JOBS: dict[str, Job] = {
     "publish": publish,
     "director_digest": director_digest,
     CYCLE: full_cycle,
-    **{name: _hooked(name) for name in HOOKS},
+    "mailbox": _service_job(run_mailbox),
+    "reports": _service_job(reports_job.run_scheduled),
+    "registry_check": _service_job(upkeep_jobs.scheduled_check),
+    "keep_current": _service_job(upkeep_jobs.scheduled_keep_current),
 }
+
+
+def available(name: str) -> bool:
+    return name in JOBS
 
 
 def from_report(report: CycleReport) -> Outcome:

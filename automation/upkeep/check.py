@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Problem, Tab
@@ -32,10 +31,6 @@ from automation.text import (
 )
 from automation.thaidate import DateParseError, format_date, parse_date
 from automation.upkeep.settings import RegistryRules
-
-if TYPE_CHECKING:
-    from automation.core.services import Services
-    from automation.upkeep.jobs import CheckRun
 
 _NO_REPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster)\b")
 _PHONE_EXAMPLE = "081-234-5678 หรือ 053-123-456"
@@ -352,9 +347,3 @@ def check(
     """Every problem in the registry tab, in sheet order."""
     return _Checker(tab, aliases, rules, today, suppressed).run()
 
-
-def run_scheduled(services: Services) -> CheckRun:
-    """The scheduler's ``registry_check`` job: check, and tell the officer what changed."""
-    from automation.upkeep.jobs import check_job  # the job needs the core; the checks do not
-
-    return check_job(services)

@@ -252,11 +252,3 @@ def preview(keep: KeepCurrent, registry: Registry, now: datetime,
             return env
     return None
 
-
-
-def run_scheduled(services: Services) -> ConfirmResult | str:
-    """The scheduler's ``keep_current`` job; a note when no form is configured."""
-    from automation.upkeep.jobs import keep_current_job
-
-    result = keep_current_job(services)
-    return result if result is not None else "ไม่ได้ตั้งค่า [keep_current] form_id"

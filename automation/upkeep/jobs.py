@@ -98,3 +98,14 @@ def keep_current_job(s: Services, limit: int | None = None) -> ConfirmResult | N
         return None
     _tab, registry = load(s)
     return KeepCurrent(s).run(registry, limit)
+
+
+def scheduled_check(services: Services) -> CheckRun:
+    """The scheduler's ``registry_check`` job: check, and tell the officer what changed."""
+    return check_job(services)
+
+
+def scheduled_keep_current(services: Services) -> ConfirmResult | str:
+    """The scheduler's ``keep_current`` job; a note when no form is configured."""
+    result = keep_current_job(services)
+    return result if result is not None else "ไม่ได้ตั้งค่า [keep_current] form_id"
