@@ -163,7 +163,7 @@ class Registry:
     unreadable: str = ""
 
     def by_school_key(self) -> dict[str, Member]:
-        from automation.text import fuzzy_key
+        from automation.text.thai import fuzzy_key
 
         return {fuzzy_key(m.name): m for m in self.members}
 
@@ -171,7 +171,7 @@ class Registry:
     def by_audience_key(self) -> dict[str, tuple[Member, ...]]:
         """Members by the fuzzy key of their cluster, group or name (audience words), made
         once: matching each approved item against every member's keys is quadratic."""
-        from automation.text import fuzzy_key
+        from automation.text.thai import fuzzy_key
 
         index: dict[str, list[Member]] = {}
         for m in self.members:

@@ -23,7 +23,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from automation.text import normalize_thai, single_line, to_arabic_digits
+from automation.text.lines import single_line
+from automation.text.thai import normalize_thai, to_arabic_digits
 
 __all__ = [
     "BANGKOK",

@@ -16,9 +16,10 @@ from email.message import Message
 
 import pytest
 
-from automation import text, thaidate
+from automation import thaidate
 from automation.core import intake
 from automation.inbox import classify, dsn, htmltext, parse, unsubscribe
+from automation.text import addresses, lines, phones, thai
 from tests.inbox_mail import OFFICE
 
 SIZES = (4_000, 16_000, 64_000, 256_000, 1_024_000, 4_096_000)
@@ -77,17 +78,17 @@ CASES: dict[str, tuple[Callable[[str], object], Callable[[int], str], int]] = {
                         lambda n, u=unit: "<p>" + u * (n // len(u)), SIZES[-3])
        for unit in ("<a href='x>", '<a b="', "<", "</a", "<!x", "<![", "<?x", "&#x")},
     "links": (htmltext.find_links, lambda n: "http://" * (n // 7), SIZES[-1]),
-    "trailing spaces": (text.clean_text, lambda n: "a" + " " * n + "b", SIZES[-1]),
-    "single line": (text.single_line, lambda n: "a" + " \u200b" * (n // 2) + "b", SIZES[-1]),
-    "addresses และ": (text.split_addresses, lambda n: "a " * (n // 2) + "และ", SIZES[-2]),
-    "addresses quotes": (text.parse_addresses, lambda n: '"' * n, SIZES[-2]),
-    "addresses a@a@…": (text.parse_addresses, lambda n: "a@" * (n // 2), SIZES[-2]),
-    "email problem": (text.email_problem, lambda n: "a." * (n // 2) + "@", SIZES[-1]),
-    "phones": (text.normalize_phones, lambda n: "1 " * (n // 2) + "x", SIZES[-3]),
-    "phone ext": (text.phone_problem, lambda n: " " * n + "x", SIZES[-1]),
+    "trailing spaces": (lines.clean_text, lambda n: "a" + " " * n + "b", SIZES[-1]),
+    "single line": (lines.single_line, lambda n: "a" + " \u200b" * (n // 2) + "b", SIZES[-1]),
+    "addresses และ": (addresses.split_addresses, lambda n: "a " * (n // 2) + "และ", SIZES[-2]),
+    "addresses quotes": (addresses.parse_addresses, lambda n: '"' * n, SIZES[-2]),
+    "addresses a@a@…": (addresses.parse_addresses, lambda n: "a@" * (n // 2), SIZES[-2]),
+    "email problem": (addresses.email_problem, lambda n: "a." * (n // 2) + "@", SIZES[-1]),
+    "phones": (phones.normalize_phones, lambda n: "1 " * (n // 2) + "x", SIZES[-3]),
+    "phone ext": (phones.phone_problem, lambda n: " " * n + "x", SIZES[-1]),
     "date": (_quiet(thaidate.parse_date), lambda n: "1 " * (n // 2), SIZES[-2]),
     "decision": (intake.read_decision, lambda n: " -" * (n // 2), SIZES[-1]),
-    "school name": (text.fuzzy_key, lambda n: "โรงเรียน " * (n // 9), SIZES[-3]),
+    "school name": (thai.fuzzy_key, lambda n: "โรงเรียน " * (n // 9), SIZES[-3]),
     "message key": (
         lambda s: parse.message_key(parse.parse_headers(f"Message-ID: {s}\r\n\r\n".encode()),
                                     b""),

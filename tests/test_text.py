@@ -7,25 +7,18 @@ import unicodedata
 
 import pytest
 
-from automation.text import (
-    clean_text,
-    csv_safe,
+from automation.text.addresses import (
     email_problem,
-    fuzzy_key,
-    is_formula_like,
     normalize_email,
-    normalize_header,
-    normalize_phone,
-    normalize_phones,
-    normalize_thai,
     parse_addresses,
-    phone_problem,
-    safe_filename,
-    single_line,
     split_addresses,
     suggest_email,
-    to_arabic_digits,
 )
+from automation.text.files import csv_safe, is_formula_like, safe_filename
+from automation.text.headers import normalize_header
+from automation.text.lines import clean_text, single_line
+from automation.text.phones import normalize_phone, normalize_phones, phone_problem
+from automation.text.thai import fuzzy_key, normalize_thai, to_arabic_digits
 
 HUGE = "x" * 50_000
 LONGEST_ADDRESS = "x@" + "a" * 63 + "." + "b" * 63 + "." + "c" * 63 + "." + "d" * 56 + ".com"

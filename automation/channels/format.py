@@ -6,7 +6,7 @@ import re
 
 from automation.channels.base import Post
 from automation.core.render import is_safe_url
-from automation.text import clean_text, single_line
+from automation.text.lines import clean_text, single_line
 from automation.thaidate import format_date
 
 READ_MORE = "อ่านข่าวฉบับเต็ม"

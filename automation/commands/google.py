@@ -41,7 +41,7 @@ def register(sub: Any) -> dict[str, Any]:
 
 def _settings(args: argparse.Namespace) -> tuple[config_mod.SheetsConfig, tuple[str, ...], str]:
     """The [sheets] settings, editors and time zone for `init --google`."""
-    from automation.text import parse_addresses
+    from automation.text.addresses import parse_addresses
 
     path: Path = args.config
     if path.exists():

@@ -9,7 +9,7 @@ from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, subcommand
 from automation.errors import ConfigError
-from automation.text import single_line
+from automation.text.lines import single_line
 
 
 def register(sub: Any) -> dict[str, Any]:

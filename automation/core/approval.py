@@ -26,7 +26,7 @@ from datetime import datetime
 
 from automation.core.table import find_columns
 from automation.model import Cell, Decision, Submission, Tab
-from automation.text import fuzzy_key
+from automation.text.thai import fuzzy_key
 
 APPROVED = "approved_content"
 EDITED = "edited_after_approval"

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from automation.core.table import find_columns
 from automation.model import Problem, Tab
 from automation.ports import Ledger
-from automation.text import loose_header
+from automation.text.headers import loose_header
 
 # Questions a school answers that the worker can do without (title and body are required and
 # reported by parsing; the director's and the worker's own columns are not the form's).

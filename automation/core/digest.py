@@ -42,7 +42,7 @@ from automation.core.views import OfficeView
 from automation.errors import ConfigError
 from automation.model import CycleReport, Recipient, Registry, Submission
 from automation.ports import DeliveryRecord, Envelope, Ledger
-from automation.text import parse_addresses
+from automation.text.addresses import parse_addresses
 from automation.thaidate import format_datetime
 
 KIND = "digest"

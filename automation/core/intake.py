@@ -10,15 +10,10 @@ from datetime import date, datetime
 from automation.core.resubmit import split_marker
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Cell, Decision, Problem, Registry, Submission, Tab
-from automation.text import (
-    clean_text,
-    email_problem,
-    fuzzy_key,
-    normalize_email,
-    normalize_phone,
-    single_line,
-    yes_no,
-)
+from automation.text.addresses import email_problem, normalize_email
+from automation.text.lines import clean_text, single_line
+from automation.text.phones import normalize_phone
+from automation.text.thai import fuzzy_key, yes_no
 from automation.thaidate import (
     DateParseError,
     ambiguous,

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from automation.core.render import Rendered
 from automation.ports import Ledger
-from automation.text import single_line
+from automation.text.lines import single_line
 
 _VERP_ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,40}")
 

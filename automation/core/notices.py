@@ -34,7 +34,7 @@ from automation.core.trust import (
 from automation.core.views import OfficeView
 from automation.model import CycleReport, Decision, Problem, Submission
 from automation.ports import Envelope, Ledger
-from automation.text import parse_addresses
+from automation.text.addresses import parse_addresses
 from automation.thaidate import BANGKOK, format_date
 
 

@@ -7,7 +7,10 @@ from collections.abc import Mapping, Sequence
 from automation.core.intake import truthy
 from automation.core.table import find_columns, rows
 from automation.model import Member, Problem, Recipient, Registry, Submission, Tab
-from automation.text import fuzzy_key, normalize_phone, parse_addresses, single_line
+from automation.text.addresses import parse_addresses
+from automation.text.lines import single_line
+from automation.text.phones import normalize_phone
+from automation.text.thai import fuzzy_key
 from automation.thaidate import DateParseError, parse_date
 
 _INACTIVE = {"ระงับ", "ยกเลิก", "ไม่ใช้งาน", "inactive", "suspended"}

@@ -19,7 +19,7 @@ import jinja2
 
 from automation.core.linkify import linkify_mail
 from automation.errors import ConfigError
-from automation.text import single_line
+from automation.text.lines import single_line
 from automation.thaidate import format_date, format_date_short, format_datetime
 
 

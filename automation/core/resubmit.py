@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from automation.model import Decision, Status, Submission
-from automation.text import clean_text
+from automation.text.lines import clean_text
 
 _ID = r"N-[0-9A-Fa-f]{8}"
 # "แก้ไขจากรหัสข่าว N-1A2B3C4D", with or without spaces, a colon or quotes, on its own

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Problem, Tab
 from automation.ports import SheetBackend
-from automation.text import header_keys, loose_header, normalize_header
+from automation.text.headers import header_keys, loose_header, normalize_header
 
 
 @dataclass(frozen=True)

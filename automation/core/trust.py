@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from automation.model import EMAIL_SOURCE, Registry, Submission, sender_unverified
 from automation.ports import Ledger
-from automation.text import fuzzy_key
+from automation.text.thai import fuzzy_key
 from automation.thaidate import BANGKOK
 
 RECEIPT = "receipt"

@@ -22,7 +22,7 @@ from automation.inbox.dsn import Dsn, Failure
 from automation.inbox.parse import header_text
 from automation.inbox.settings import BouncesConfig
 from automation.ports import DeliveryRecord, Ledger
-from automation.text import single_line
+from automation.text.lines import single_line
 
 _SIGNED_ID = re.compile(r"<([0-9a-f]{32})@")
 _ITEM_LINE = re.compile(r"^X-PR-Item:[ \t]*([A-Za-z0-9#:._-]{1,120})", re.MULTILINE | re.IGNORECASE)

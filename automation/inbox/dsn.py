@@ -15,7 +15,8 @@ from email.parser import HeaderParser
 
 from automation.inbox.htmltext import html_to_text
 from automation.inbox.parse import header_text, header_values, text_of
-from automation.text import email_problem, normalize_email, single_line
+from automation.text.addresses import email_problem, normalize_email
+from automation.text.lines import single_line
 
 # Reports are matched on at most this much of each text part: a hostile "report" of
 # megabytes costs no more than a real one.

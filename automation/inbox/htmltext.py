@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from automation.text import clean_text
+from automation.text.lines import clean_text
 
 _SKIP = {"script", "style", "head", "title", "template", "noscript", "svg"}
 _BLOCK = {

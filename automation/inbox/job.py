@@ -45,7 +45,7 @@ from automation.inbox.settle import settle
 from automation.inbox.sheetrows import append_rows
 from automation.model import CycleReport, Member, Problem, Registry, Tab
 from automation.ports import Ledger
-from automation.text import single_line
+from automation.text.lines import single_line
 from automation.thaidate import BANGKOK
 
 PROCESSED = "processed"

@@ -34,7 +34,8 @@ from automation.model import (
     Problem,
     Status,
 )
-from automation.text import clean_text, safe_filename, single_line
+from automation.text.files import safe_filename
+from automation.text.lines import clean_text, single_line
 from automation.thaidate import BANGKOK
 
 # Logos and tracking pixels in signatures are not news pictures.

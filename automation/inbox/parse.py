@@ -20,7 +20,8 @@ from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 
 from automation.inbox.htmltext import find_links, html_to_text
-from automation.text import clean_text, email_problem, normalize_email, single_line
+from automation.text.addresses import email_problem, normalize_email
+from automation.text.lines import clean_text, single_line
 from automation.thaidate import BANGKOK
 
 # Charset names Thai mail programs use that Python does not know by that name.

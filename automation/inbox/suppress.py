@@ -16,7 +16,7 @@ from datetime import date, datetime
 from automation.core.table import find_columns, rows
 from automation.model import Cell, CellWrite, Tab
 from automation.ports import Ledger, SheetBackend
-from automation.text import parse_addresses
+from automation.text.addresses import parse_addresses
 
 REQUESTED = "suppress-requested"
 APPLIED = "suppress-applied"

@@ -15,7 +15,7 @@ import re
 
 from automation.core.message import unsubscribe_token
 from automation.ports import Ledger
-from automation.text import email_problem, normalize_email
+from automation.text.addresses import email_problem, normalize_email
 
 # The local part cannot hold an "@": with it, "unsubscribe a@a@a@…" made the engine try
 # every split of the run against every other (quadratic in the text's length).

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from automation.reports.tables import Table
-from automation.text import csv_safe, safe_filename
+from automation.text.files import csv_safe, safe_filename
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 
 from automation.model import Member, Registry
 from automation.reports.period import Period
-from automation.text import fuzzy_key
+from automation.text.thai import fuzzy_key
 from automation.thaidate import BANGKOK, THAI_MONTHS_ABBR
 
 Event = tuple[str, str, datetime, str]

@@ -29,7 +29,9 @@ from automation.reports.figures import Inputs, SuppressionRow
 from automation.reports.mail import report_message
 from automation.reports.period import Period
 from automation.reports.summary import Report, health, metrics
-from automation.text import parse_addresses, safe_filename, single_line
+from automation.text.addresses import parse_addresses
+from automation.text.files import safe_filename
+from automation.text.lines import single_line
 from automation.thaidate import BANGKOK, DateParseError, parse_date
 from automation.upkeep.check import check
 from automation.upkeep.confirm import round_status

@@ -24,7 +24,7 @@ from automation.site import directory as directory_mod
 from automation.site.feed import atom
 from automation.site.markup import body_html, excerpt
 from automation.site.store import Article
-from automation.text import fuzzy_key
+from automation.text.thai import fuzzy_key
 from automation.thaidate import BANGKOK, format_date, format_datetime, format_month
 
 ASSETS = ("assets/site.css", "assets/search.js")

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from automation.core.linkify import linkify
 from automation.core.render import paragraphs
-from automation.text import clean_text, single_line
+from automation.text.lines import clean_text, single_line
 
 
 def body_html(text: str) -> Markup:

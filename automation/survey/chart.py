@@ -7,7 +7,7 @@ import matplotlib
 from automation.reports import charts
 from automation.reports.charts import Chart
 from automation.survey.tables import SurveyReport
-from automation.text import single_line
+from automation.text.lines import single_line
 
 AREA_COLOURS = {"coordination": "#2f9e44", "publicity": "#1d4f91", "service": "#e0a800",
                 "other": "#7048e8"}

@@ -28,7 +28,7 @@ from automation.reports.period import Period
 from automation.survey import responses, stats
 from automation.survey.settings import LEVELS
 from automation.survey.tables import SD_NOTE, SurveyReport, all_tables, summary_tab
-from automation.text import parse_addresses
+from automation.text.addresses import parse_addresses
 
 if TYPE_CHECKING:  # matplotlib loads only when a chart is drawn
     from automation.reports.charts import Chart

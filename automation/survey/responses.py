@@ -16,7 +16,8 @@ from automation.core.table import find_columns, rows
 from automation.model import Problem, Tab
 from automation.survey.scale import ScaleError, score
 from automation.survey.settings import SurveyConfig
-from automation.text import normalize_header, single_line
+from automation.text.headers import normalize_header
+from automation.text.lines import single_line
 from automation.thaidate import DateParseError, parse_datetime
 
 FIELDS: dict[str, list[str]] = {

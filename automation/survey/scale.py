@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from automation.survey.settings import LEVELS
-from automation.text import normalize_thai, to_arabic_digits
+from automation.text.thai import normalize_thai, to_arabic_digits
 
 WORDS: dict[str, int] = {"มากที่สุด": 5, "มาก": 4, "ปานกลาง": 3, "น้อย": 2, "น้อยที่สุด": 1}
 _DIGIT = re.compile(r"^\s*([1-5])(?:\.0+)?\s*(?:[-–—:.)]|$)")

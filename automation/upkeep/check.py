@@ -17,18 +17,10 @@ from datetime import date
 
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Problem, Tab
-from automation.text import (
-    email_problem,
-    fuzzy_key,
-    normalize_email,
-    normalize_phone,
-    normalize_thai,
-    phone_problem,
-    single_line,
-    split_addresses,
-    suggest_email,
-    yes_no,
-)
+from automation.text.addresses import email_problem, normalize_email, split_addresses, suggest_email
+from automation.text.lines import single_line
+from automation.text.phones import normalize_phone, phone_problem
+from automation.text.thai import fuzzy_key, normalize_thai, yes_no
 from automation.thaidate import DateParseError, format_date, parse_date
 from automation.upkeep.settings import RegistryRules
 

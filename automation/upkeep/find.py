@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from automation.model import Member
-from automation.text import fuzzy_key, normalize_thai, to_arabic_digits
+from automation.text.thai import fuzzy_key, normalize_thai, to_arabic_digits
 
 FIELDS = ("name", "cluster", "coordinator", "position", "group", "member_id", "emails", "phone")
 FIELD_NAMES = {

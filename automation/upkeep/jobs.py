@@ -11,7 +11,7 @@ from automation.core.services import REPORT, Services
 from automation.core.views import OfficeView
 from automation.model import Registry, Tab
 from automation.ports import Envelope
-from automation.text import parse_addresses
+from automation.text.addresses import parse_addresses
 from automation.thaidate import BANGKOK
 from automation.upkeep.check import Finding, check, fingerprint
 from automation.upkeep.confirm import ConfirmResult, KeepCurrent
