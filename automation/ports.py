@@ -9,50 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.generator import BytesGenerator
 from email.message import Message
-from email.policy import Compat32
-from io import BytesIO
-from typing import Any, Protocol
+from typing import Protocol
 
 from automation.model import Cell, CellWrite, Registry, Submission, Tab
-
-
-class _Wire(Compat32):
-    """compat32 with CRLF, minus the work of re-folding what needs no folding.
-
-    compat32 runs every header through ``email.header.Header`` even when it is a short
-    ASCII line (the MIME parts' Content-Type, the Message-ID, the date): that is most of
-    the CPU of flattening a message. Such a line comes out unchanged, so it is written
-    as is; anything else (non-ASCII, long, already folded) takes the usual path.
-    """
-
-    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if (
-            isinstance(value, str)
-            and value.isascii()
-            and len(name) + len(value) + 2 <= (self.max_line_length or 78)
-            and "\n" not in value
-            and "\r" not in value
-        ):
-            return f"{name}: {value}{self.linesep}"
-        folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
-        return folded
-
-
-
-class _WireGenerator(BytesGenerator):
-    """The generator ``as_bytes`` uses, writing a part's body in one piece: the stock one
-    writes each base64 line on its own (hundreds of calls per message)."""
-
-    def _write_lines(self, lines: str) -> None:
-        if "\r" in lines:
-            super()._write_lines(lines)  # type: ignore[misc]
-        elif lines:
-            self.write(lines.replace("\n", self._NL))  # type: ignore[attr-defined]
-
-
-_WIRE = _Wire(linesep="\r\n")
 
 
 class SheetBackend(Protocol):
@@ -92,12 +52,6 @@ class Envelope:
     sender: str
     message: Message
     priority: int = 5
-
-    def data(self) -> bytes:
-        """The message as it goes on the wire (CRLF line ends): ``as_bytes``, faster."""
-        out = BytesIO()
-        _WireGenerator(out, mangle_from_=False, policy=_WIRE).flatten(self.message)
-        return out.getvalue()
 
 
 class MailSession(Protocol):

@@ -29,6 +29,7 @@ from pathlib import Path
 from automation import config as config_mod
 from automation import wiring
 from automation.ledger.sqlite import SqliteLedger
+from automation.mail.wire import wire_bytes
 from automation.reports import period
 from automation.reports.job import Reports
 from automation.sources.local import LocalWorkbook
@@ -217,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
           f"sent {f.delivery.sent:,}, failed {f.delivery.failed:,}, "
           f"reached {f.delivery.reached_addresses} addresses / "
           f"{f.delivery.reached_members} members; {len(envelopes)} messages of "
-          f"{sum(len(e.data()) for e in envelopes) // len(envelopes) // 1024} KiB")
+          f"{sum(len(wire_bytes(e.message)) for e in envelopes) // len(envelopes) // 1024} KiB")
     verdict = "OK" if total < 10 else "OVER TARGET"
     print(f"report including the summary tab: {total:.2f} s wall (target < 10 s): {verdict}")
     return 0 if total < 10 else 1

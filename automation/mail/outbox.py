@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from automation.errors import DeliveryError
+from automation.mail.wire import wire_bytes
 from automation.ports import Envelope
 
 
@@ -38,7 +39,7 @@ class OutboxSession:
     def send(self, envelope: Envelope) -> None:
         digest = hashlib.sha256(envelope.message_id.encode()).hexdigest()[:20]
         name = f"{envelope.kind}-{envelope.item_id}-{digest}.eml"
-        data = envelope.data()
+        data = wire_bytes(envelope.message)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as fh:

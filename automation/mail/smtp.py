@@ -11,6 +11,7 @@ from pathlib import Path
 
 from automation.errors import DeliveryError
 from automation.mail.replies import DEFAULT_RULES, ReplyRule, classify
+from automation.mail.wire import wire_bytes
 from automation.ports import Envelope
 
 # A line starting with a dot gets a second one on the wire (RFC 5321 4.5.2).
@@ -111,7 +112,7 @@ class SmtpSession:
         self.rules = rules
 
     def send(self, envelope: Envelope) -> None:
-        data = envelope.data()
+        data = wire_bytes(envelope.message)
         try:
             if self._can_pipeline(envelope):
                 self._pipelined(envelope.sender, envelope.recipient, data)
