@@ -64,6 +64,7 @@ def publishers(config: Config, ledger: Ledger) -> list[Publisher]:
 
 def services(config: Config, stop: threading.Event | None = None) -> Services:
     from automation.inbox import cycle_hook
+    from automation.survey.invite import digest_addon
 
     ledger = SqliteLedger(config.ledger_path)
     built = Services(
@@ -77,6 +78,7 @@ def services(config: Config, stop: threading.Event | None = None) -> Services:
         stop=stop or threading.Event(),
     )
     built.inbound = (cycle_hook(built),)
+    built.digest_extras = digest_addon(config, ledger, built.sheet, now)
     return built
 
 

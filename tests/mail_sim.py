@@ -25,6 +25,7 @@ from automation.errors import SheetError
 from automation.ledger.sqlite import SqliteLedger
 from automation.model import Cell, CellWrite, CycleReport, Tab
 from automation.ports import Publisher
+from automation.survey.invite import digest_addon
 from automation.thaidate import BANGKOK
 from automation.wiring import mail_transport
 from tests.servers.smtp import ReceivedMessage, SmtpServer
@@ -232,6 +233,7 @@ def make_office(
         renderer=Renderer(config.templates), clock=clock, sleep=clock.advance,
         publishers=publishers,
     )
+    services.digest_extras = digest_addon(config, ledger, services.sheet, clock)
     office = Office(config, sheet, clock, ledger, Worker(services), server)
 
     def record(message: ReceivedMessage) -> None:

@@ -49,7 +49,6 @@ from automation.model import (
     Tab,
 )
 from automation.ports import Envelope, Ledger
-from automation.survey.invite import digest_addon
 from automation.thaidate import BANGKOK
 
 
@@ -87,7 +86,7 @@ class Worker(Notices):
             self.dispatcher.quota, self._envelope,
             lambda envelopes, report, notices: self._send(envelopes, report, notices),
             self._unsubscribe_url,
-            digest_addon(services.config, services.ledger, services.sheet, services.clock),
+            services.digest_extras,
         )
         # The news board may live elsewhere than the office's home page.
         self.board = services.config.site.base_url or office.website

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from automation.config import Config
 from automation.core.dispatch import Clock
@@ -50,3 +51,6 @@ class Services:
     # Jobs that bring news in before the sheet is read (the office mailbox), given the
     # steps to skip; each reports into the cycle report, never raising for a dead server.
     inbound: Sequence[Callable[[CycleReport, Collection[str]], None]] = ()
+    # What a digest adds to its message's context, given (recipient, digest key): the
+    # survey invitation when the survey rides on digests. None: nothing.
+    digest_extras: Callable[[str, str], dict[str, Any]] | None = None
