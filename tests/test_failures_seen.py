@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
+
 from automation import config as config_mod
 from tests.servers.smtp import SmtpServer
-from tests.workspace import make_workspace, smtp_mail
+from tests.workspace import REGISTRY, make_workspace, outbox, smtp_mail, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,3 +58,24 @@ def test_unreachable_server_is_named_once_fails_the_run_and_reaches_the_officer(
     assert reports, "the officer hears of it once mail can leave"
     body = reports[-1].get_body(("plain",))
     assert body is not None and reason in str(body.get_content())
+
+
+def test_a_sheet_that_cannot_be_read_reaches_the_officer_once(tmp_path: Path) -> None:
+    """A missing tab stops every run; the officer, who may never look at the machine, gets
+    one e-mail naming the tab, not one every five minutes."""
+    config = make_workspace(tmp_path / "office")
+    workbook = config.parent / "workbook.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    del book[REGISTRY]
+    book.save(workbook)
+    officer = config_mod.load(config).office.officer_email
+
+    for _run in range(2):
+        run = cli("run", "--once", "--config", str(config))
+        assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr
+        assert REGISTRY in run.stderr
+    reports = [m for m in outbox(config.parent / "outbox") if m["X-PR-Kind"] == "officer_report"]
+    assert len(reports) == 1, "told once, not every run"
+    assert str(reports[0]["To"]) == officer
+    assert f"'{REGISTRY}'" in text_of(reports[0])
+    assert not [m for m in outbox(config.parent / "outbox") if m["X-PR-Kind"] == "bulletin"]

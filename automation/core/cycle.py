@@ -166,7 +166,15 @@ class Worker(Notices):
         requests_before = self.s.sheet.backend.requests
         for job in self.s.inbound:
             job(report, skip)
-        snap = self.load()
+        try:
+            snap = self.load()
+        except SheetError as exc:
+            # Nothing can be read: the run fails (exit code, status), and the officer — who
+            # may not be watching the machine — is told by e-mail, once per distinct reason.
+            report.fail(f"อ่านชีตไม่ได้: {exc}")
+            if "officer_report" not in skip:
+                self.officer_report(report)
+            raise
         report.submissions = len(snap.items)
         report.problems.extend(snap.problems)
         for item in snap.items:
