@@ -13,20 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS
-from automation.core import approval, columns, message, resubmit
+from automation.core import approval, columns, resubmit
 from automation.core.adopt import STATE, adopt, record_note
 from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
-from automation.core.dispatch import Dispatcher, DispatchPolicy, DispatchResult
+from automation.core.dispatch import DispatchResult
 from automation.core.intake import Identities, parse_submissions
-from automation.core.notices import Notices, _key
+from automation.core.mailer import MailService, envelope_key
+from automation.core.notices import Notices
 from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache
-from automation.core.quota import Quota, clock_fault, limits, waiting_note
+from automation.core.quota import clock_fault, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered
 from automation.core.services import (
     BULLETIN,
-    NOTICE,
     URGENT,
     Services,
     Snapshot,
@@ -35,7 +35,7 @@ from automation.core.trust import (
     SENDER_EVENT,
     first_cycle,
 )
-from automation.core.views import OfficeView, item_url, worker_cells
+from automation.core.views import item_url, worker_cells
 from automation.errors import DeliveryError, SheetError
 from automation.model import (
     Cell,
@@ -61,36 +61,19 @@ class Worker(Notices):
             t: services.config.sheets.columns.aliases(t)
             for t in ("form", "registry", "suppression")
         }
-        mail = services.config.mail
-        quota = limits(mail)
-        self.dispatcher = Dispatcher(
-            services.ledger,
-            services.transport,
-            services.clock,
-            DispatchPolicy(
-                connections=quota.connections,
-                # The outbox is a folder, not a provider: no reason to pace it.
-                rate_per_minute=quota.messages_per_minute if mail.transport == "smtp" else 10**9,
-                daily_limit=quota.messages_per_day,
-                retries=mail.retries,
-            ),
-            stop=services.stop,
-            on_sent=services.on_sent,
-            sleep=services.sleep,
-            quota=Quota(quota, services.ledger),
-        )
+        self.mail = MailService(services)
+        self.dispatcher = self.mail.dispatcher
+        self.office = self.mail.office
         office = services.config.office
-        self.office = OfficeView(office.name, office.website, mail.sender, office.form_url)
         self.digests = Digests(
             services.config, services.ledger, services.renderer, services.clock, self.office,
-            self.dispatcher.quota, self._envelope,
+            self.dispatcher.quota, self.mail.envelope,
             lambda envelopes, report, notices: self._send(envelopes, report, notices),
-            self._unsubscribe_url,
+            self.mail.unsubscribe_url,
             services.digest_extras,
         )
         # The news board may live elsewhere than the office's home page.
         self.board = services.config.site.base_url or office.website
-        self._secret_cache: bytes | None = None
         self._parsed = ParseCache(self.aliases["form"])
         self._posted: set[str] = set()
         # This cycle: approved items whose text changed since approval, items whose edit
@@ -361,14 +344,14 @@ class Worker(Notices):
         held = 0
         for r in recipients:
             if (item.id, r.email) in in_digests or _settled(
-                self.s.ledger, _key("bulletin", item.id, r.email)
+                self.s.ledger, envelope_key("bulletin", item.id, r.email)
             ):
                 continue
             if len(envelopes) >= room:
                 held += 1  # the window has no room: not even rendered this cycle
                 continue
             context = self._bulletin_context(item, r)
-            envelopes.append(self._envelope(
+            envelopes.append(self.mail.envelope(
                 "bulletin", item.id, r.email, r.coordinator or r.name, context,
                 priority,
                 unsubscribe=context["unsubscribe_url"],
@@ -382,17 +365,10 @@ class Worker(Notices):
         self._published(item, report)
         return True
 
-    def _unsubscribe_url(self, email: str) -> str:
-        unsubscribe_to = self.config.mail.unsubscribe or self.config.mail.sender
-        token = message.unsubscribe_token(self._secret(), email)
-        return message.unsubscribe_mailto(unsubscribe_to, token, email)
-
     def _bulletin_context(self, item: Submission, recipient: Recipient) -> dict[str, Any]:
-        unsubscribe_to = self.config.mail.unsubscribe or self.config.mail.sender
-        token = message.unsubscribe_token(self._secret(), recipient.email)
         return {
             "office": self.office, "now": self.s.clock(), "item": item, "recipient": recipient,
-            "unsubscribe_url": message.unsubscribe_mailto(unsubscribe_to, token, recipient.email),
+            "unsubscribe_url": self.mail.unsubscribe_url(recipient.email),
         }
 
     def preview(self, item: Submission, recipient: Recipient | None) -> tuple[Rendered, str]:
@@ -452,49 +428,12 @@ class Worker(Notices):
 
     # -- helpers -------------------------------------------------------------------
 
-    def _secret(self) -> bytes:
-        if self._secret_cache is not None:
-            return self._secret_cache
-        self._secret_cache = message.office_secret(self.s.ledger)
-        return self._secret_cache
-
-    def _envelope(
-        self, kind: str, item_id: str, recipient: str, name: str | None,
-        context: dict[str, Any], priority: int, unsubscribe: str | None = None,
-    ) -> Envelope:
-        key = _key(kind, item_id, recipient)
-        mail = self.config.mail
-        msg_id = message.message_id(key, mail.sender, self._secret())
-        one_click = None
-        if unsubscribe and self.config.unsubscribe.base_url:
-            one_click = message.one_click_url(
-                self.config.unsubscribe.base_url, self._secret(), recipient
-            )
-        sender = mail.sender
-        if self.config.bounces.verp:
-            sender = message.return_path(mail.sender, item_id, key, self._secret())
-        msg = message.build(
-            rendered=self.s.renderer.render(kind, context),
-            sender=mail.sender,
-            sender_name=mail.sender_name or self.office.name,
-            recipient=recipient,
-            recipient_name=name,
-            msg_id=msg_id,
-            now=self.s.clock(),
-            reply_to=mail.reply_to,
-            unsubscribe=unsubscribe,
-            headers={"X-PR-Kind": kind, "X-PR-Item": item_id,
-                     **(message.NOTICE_HEADERS if priority == NOTICE else message.BULK_HEADERS)},
-            one_click=one_click,
-        )
-        return Envelope(key, kind, item_id, recipient, msg_id, sender, msg, priority)
-
     def _send(
         self, envelopes: list[Envelope], report: CycleReport, notices: bool = False
     ) -> DispatchResult:
         if not envelopes:
             return DispatchResult()
-        result = self.dispatcher.send(envelopes)
+        result = self.mail.send(envelopes)
         if notices:
             report.notices += result.sent
         else:

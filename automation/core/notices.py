@@ -18,6 +18,7 @@ from automation.core import columns
 from automation.core.adopt import ADOPTED, told
 from automation.core.dispatch import DispatchResult
 from automation.core.links import sheet_location
+from automation.core.mailer import MailService, envelope_key
 from automation.core.services import DIGEST, NOTICE, REPORT, Services, Snapshot
 from automation.core.trust import (
     RECEIPT,
@@ -50,12 +51,9 @@ class Notices:
     _edits: set[str]
     _edit_waiting: set[str]
 
-    if TYPE_CHECKING:  # provided by the Worker this is mixed into
-        def _envelope(
-            self, kind: str, item_id: str, recipient: str, name: str | None,
-            context: dict[str, Any], priority: int, unsubscribe: str | None = None,
-        ) -> Envelope: ...
+    mail: MailService
 
+    if TYPE_CHECKING:  # provided by the Worker this is mixed into
         def _send(self, envelopes: list[Envelope], report: CycleReport,
                   notices: bool = False) -> DispatchResult: ...
 
@@ -92,7 +90,7 @@ class Notices:
                     adopted += 1
             if item.id in published and published[item.id] >= horizon:
                 kinds.append("approved")
-            kinds = [k for k in kinds if _key(k, item.id, item.email) not in settled
+            kinds = [k for k in kinds if envelope_key(k, item.id, item.email) not in settled
                      and (item.id, k) not in covered]  # a receipt told them already
             if trusted.full(item) or item.id in published:
                 envelopes.extend(self._notice(kind, item) for kind in kinds)
@@ -115,11 +113,11 @@ class Notices:
         envelopes: list[Envelope] = []
         listed: dict[str, list[ReceiptEntry]] = {}
         for email, fresh in wanted.items():
-            if not fresh or ledger.get(_key(RECEIPT, day_id, email)) is not None:
+            if not fresh or ledger.get(envelope_key(RECEIPT, day_id, email)) is not None:
                 continue  # nothing new, or today's receipt for this address has gone
             context = {"office": self.office, "now": now, "entries": fresh[:20]}
-            envelopes.append(self._envelope(RECEIPT, day_id, email, None, context, NOTICE))
-            listed[_key(RECEIPT, day_id, email)] = fresh[:20]
+            envelopes.append(self.mail.envelope(RECEIPT, day_id, email, None, context, NOTICE))
+            listed[envelope_key(RECEIPT, day_id, email)] = fresh[:20]
         self._send(envelopes, report, notices=True)
         for key, entries in listed.items():
             record = ledger.get(key)
@@ -128,7 +126,7 @@ class Notices:
 
     def _notice(self, kind: str, item: Submission) -> Envelope:
         context = {"office": self.office, "now": self.s.clock(), "item": item}
-        return self._envelope(kind, item.id, item.email, item.sender_name, context, NOTICE)
+        return self.mail.envelope(kind, item.id, item.email, item.sender_name, context, NOTICE)
 
     def director_digest(self, snap: Snapshot, report: CycleReport) -> None:
         if not self.config.publish.director_digest or not self.config.office.director_email:
@@ -156,7 +154,7 @@ class Notices:
                    "sheet": sheet_location(self.config.sheets)}
         addresses, _bad = parse_addresses(self.config.office.director_email)
         self._send(
-            [self._envelope("director_digest", f"digest-{day}", a, None, context, DIGEST)
+            [self.mail.envelope("director_digest", f"digest-{day}", a, None, context, DIGEST)
              for a in addresses],
             report, notices=True,
         )
@@ -182,8 +180,8 @@ class Notices:
         }
         addresses, _bad = parse_addresses(self.config.office.officer_email)
         result = self._send(
-            [self._envelope("officer_report", f"problems-{fingerprint}", a, None, context, REPORT)
-             for a in addresses],
+            [self.mail.envelope("officer_report", f"problems-{fingerprint}", a, None, context,
+                                REPORT) for a in addresses],
             report, notices=True,
         )
         delivered = result.sent > 0 or (result.skipped > 0 and not result.deferred)
@@ -200,10 +198,6 @@ def _owed_failures(ledger: Ledger) -> list[str]:
     except ValueError:
         return []
     return [str(f) for f in owed] if isinstance(owed, list) else []
-
-
-def _key(kind: str, item_id: str, recipient: str) -> str:
-    return f"{kind}:{item_id}:{recipient}"
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def before_cycle(services: Services, report: CycleReport, skip: Collection[str])
     # One-click requests the server could not put on the sheet, or a pass that stopped early.
     if suppress.pending(services.ledger):
         try:
-            settle(services, None, None)
+            settle(services, None)
         except AutomationError as exc:
             report.notes.append(f"บันทึกรายชื่องดรับข่าวไม่ได้ในรอบนี้: {exc}")
     if "officer_report" not in skip:
@@ -340,7 +340,7 @@ class _Pass:
         read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
         if news:
             self._append_news(news, read[tabs.form], self._owners(read))
-        self.result.suppressed += len(settle(self.s, read[tabs.suppression], None))
+        self.result.suppressed += len(settle(self.s, read[tabs.suppression]))
 
     def _owners(self, read: dict[str, Tab]) -> dict[str, Member]:
         tabs, columns = self.config.sheets.tabs, self.config.sheets.columns

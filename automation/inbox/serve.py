@@ -123,7 +123,7 @@ class UnsubscribeServer:
         with self._lock:
             suppress.request(s.ledger, wanted, now)
             try:
-                settle(s, None, None)
+                settle(s, None)
             except AutomationError as exc:
                 # Recorded in the ledger: the next mailbox pass or cycle puts it on the tab.
                 log.warning("suppression tab not updated now, kept for the next cycle: %s", exc)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from automation.core import message
-from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
 from automation.core.intake import key_of
+from automation.core.mailer import Addressing, MailService
 from automation.core.registry import parse_registry
 from automation.core.render import Rendered
 from automation.core.services import REPORT, Services
@@ -69,6 +70,7 @@ class Reports:
         self.settings = services.config.report
         self.calendar = self.settings.calendar()
         office = services.config.office
+        self.mail = MailService(services)
         self.office = OfficeView(office.name, office.website, services.config.mail.sender)
 
     # -- figures -----------------------------------------------------------------------
@@ -164,19 +166,17 @@ class Reports:
         rendered = self.render(output)
         now = self.s.clock()
         item_id = output.period.key + (f"#{now.astimezone(BANGKOK):%Y%m%dT%H%M%S}" if again else "")
-        result = []
-        for address in self.recipients():
-            key = f"{KIND}:{item_id}:{address}"
-            msg_id = message.message_id(key, mail.sender)
-            msg = report_message(
+
+        def build(address: str) -> Callable[[Addressing], Message]:
+            return lambda to: report_message(
                 rendered=rendered, charts=output.charts, attachments=output.attachments,
                 sender=mail.sender, sender_name=mail.sender_name or self.office.name,
-                recipient=address, msg_id=msg_id, now=now, reply_to=mail.reply_to,
-                headers={"X-PR-Kind": KIND, "X-PR-Item": item_id,
-                         **message.BULK_HEADERS},
+                recipient=address, msg_id=to.message_id, now=now, reply_to=mail.reply_to,
+                headers={"X-PR-Kind": KIND, "X-PR-Item": item_id, **message.BULK_HEADERS},
             )
-            result.append(Envelope(key, KIND, item_id, address, msg_id, mail.sender, msg, REPORT))
-        return result
+
+        return [self.mail.wrap(KIND, item_id, address, REPORT, build(address))
+                for address in self.recipients()]
 
     def send(self, output: Output, again: bool = False) -> DispatchResult:
         """E-mail the report to the director and the officer, once per period and address."""
@@ -184,7 +184,7 @@ class Reports:
         if not envelopes:
             return DispatchResult(stopped="ไม่มีผู้รับ: ตั้ง [office] director_email / "
                                           "officer_email หรือ [report] to")
-        return Worker(self.s).dispatcher.send(envelopes)
+        return self.mail.send(envelopes)
 
     def write_summary(self, output: Output) -> None:
         """Rewrite the worker-owned summary tab in one call."""

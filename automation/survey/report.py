@@ -6,20 +6,20 @@ figure; the same ``SurveyReport`` feeds the e-mail, the attachment and the summa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import Message
 from typing import TYPE_CHECKING
 
-from automation.core import message
-from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
+from automation.core.mailer import Addressing, MailService
 from automation.core.registry import parse_registry
 from automation.core.render import Rendered
 from automation.core.services import REPORT, Services
 from automation.core.views import OfficeView
 from automation.errors import SheetError
 from automation.model import Problem, Registry, Tab
-from automation.ports import Envelope
 from automation.reports import export
 from automation.reports import period as periods
 from automation.reports.export import Attachment
@@ -125,25 +125,25 @@ class SurveyReports:
     def send(self, output: Output) -> DispatchResult:
         """E-mail the summary once per period and address (the ledger keeps it once)."""
         mail = self.config.mail
+        mailer = MailService(self.s)
         rendered = self.render(output)
         now = self.s.clock()
         item_id = output.period.key
-        envelopes = []
-        for address in self.recipients():
-            key = f"{KIND}:{item_id}:{address}"
-            msg_id = message.message_id(key, mail.sender)
-            msg = report_message(
+
+        def build(address: str) -> Callable[[Addressing], Message]:
+            return lambda to: report_message(
                 rendered=rendered, charts=output.charts, attachments=output.attachments,
                 sender=mail.sender, sender_name=mail.sender_name or self.config.office.name,
-                recipient=address, msg_id=msg_id, now=now, reply_to=mail.reply_to,
+                recipient=address, msg_id=to.message_id, now=now, reply_to=mail.reply_to,
                 headers={"X-PR-Kind": KIND, "X-PR-Item": item_id},
             )
-            envelopes.append(Envelope(key, KIND, item_id, address, msg_id, mail.sender, msg,
-                                      REPORT))
+
+        envelopes = [mailer.wrap(KIND, item_id, address, REPORT, build(address))
+                     for address in self.recipients()]
         if not envelopes:
             return DispatchResult(stopped="ไม่มีผู้รับ: ตั้ง [office] director_email / "
                                           "officer_email หรือ [report] to")
-        return Worker(self.s).dispatcher.send(envelopes)
+        return mailer.send(envelopes)
 
     def write_summary(self, output: Output) -> None:
         self.s.sheet.backend.replace(self.survey.summary_tab, summary_tab(output.report))

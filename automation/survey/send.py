@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
+from automation.core.mailer import MailService
 from automation.core.registry import parse_registry, recipients
 from automation.core.services import Services
 from automation.errors import AutomationError
@@ -53,7 +53,7 @@ def send(services: Services, found: Plan) -> DispatchResult:
     """Each member's invitation, or the reminder when due; nothing twice."""
     if found.period is None:
         return DispatchResult(stopped="อยู่นอกช่วงภาคเรียน/ปีงบประมาณ: ยังไม่ส่งแบบประเมิน")
-    worker = Worker(services)
+    mail = MailService(services)
     invites = Invites(services.config, ledger_of(services), services.sheet, services.clock)
     envelopes = []
     for r in found.audience:
@@ -64,11 +64,11 @@ def send(services: Services, found: Plan) -> DispatchResult:
         invitation = invites.for_message(r.email, carrier)
         if invitation is None:
             continue
-        unsubscribe = worker._unsubscribe_url(r.email)
-        context: dict[str, Any] = {"office": worker.office, "now": services.clock(),
+        unsubscribe = mail.unsubscribe_url(r.email)
+        context: dict[str, Any] = {"office": mail.office, "now": services.clock(),
                                    "survey": invitation, "recipient": r,
                                    "unsubscribe_url": unsubscribe}
-        envelopes.append(worker._envelope(
+        envelopes.append(mail.envelope(
             KIND, item_id, r.email, r.coordinator or r.name or None, context, PRIORITY,
             unsubscribe))
-    return worker.dispatcher.send(envelopes) if envelopes else DispatchResult()
+    return mail.send(envelopes)

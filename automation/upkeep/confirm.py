@@ -16,11 +16,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from automation.core import message
-from automation.core.cycle import Worker
 from automation.core.dispatch import DispatchResult
+from automation.core.mailer import MailService
 from automation.core.services import Services
-from automation.core.views import OfficeView
 from automation.errors import ConfigError
 from automation.model import Member, Registry
 from automation.ports import Envelope, Ledger
@@ -163,8 +161,8 @@ class KeepCurrent:
         self.s = services
         self.config: KeepCurrentConfig = services.config.keep_current
         self.calendar = services.config.report.calendar()
-        office = services.config.office
-        self.office = OfficeView(office.name, office.website, services.config.mail.sender)
+        self.mail = MailService(services)
+        self.office = self.mail.office
 
     def _require_form(self) -> None:
         if not self.config.form_id:
@@ -206,21 +204,12 @@ class KeepCurrent:
 
     def _envelope(self, item_id: str, address: str, view: MemberView, round_name: str,
                   today: date, now: datetime) -> Envelope:
-        mail = self.s.config.mail
-        key = f"{KIND}:{item_id}:{address}"
         context: dict[str, Any] = {
             "office": self.office, "now": now, "info": view, "round_name": round_name,
             "answer_by": today + timedelta(days=self.config.answer_days),
         }
-        msg_id = message.message_id(key, mail.sender)
-        msg = message.build(
-            rendered=self.s.renderer.render(KIND, context), sender=mail.sender,
-            sender_name=mail.sender_name or self.office.name, recipient=address,
-            recipient_name=view.member.coordinator or view.member.name, msg_id=msg_id, now=now,
-            reply_to=mail.reply_to, headers={"X-PR-Kind": KIND, "X-PR-Item": item_id,
-                                           **message.BULK_HEADERS},
-        )
-        return Envelope(key, KIND, item_id, address, msg_id, mail.sender, msg, PRIORITY)
+        return self.mail.envelope(KIND, item_id, address,
+                                  view.member.coordinator or view.member.name, context, PRIORITY)
 
     def run(self, registry: Registry, limit: int | None = None, send: bool = True) -> ConfirmResult:
         """Mark who has updated, then send this round's confirmations (at most ``limit``)."""
@@ -231,7 +220,7 @@ class KeepCurrent:
         result.planned = len(todo)
         result.deferred = len(envelopes) - len(todo)
         if send and todo:
-            sent = Worker(self.s).dispatcher.send(todo)
+            sent = self.mail.send(todo)
             _add(result, sent)
         return result
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from automation.core import message
-from automation.core.cycle import Worker
+from automation.core.mailer import MailService
 from automation.core.registry import parse_registry
 from automation.core.services import REPORT, Services
-from automation.core.views import OfficeView
 from automation.model import Registry, Tab
-from automation.ports import Envelope
 from automation.text.addresses import parse_addresses
 from automation.thaidate import BANGKOK
 from automation.upkeep.check import Finding, check, fingerprint
@@ -65,31 +62,17 @@ def check_job(s: Services, send: bool = True) -> CheckRun:
     addresses, _bad = parse_addresses(s.config.office.officer_email or "")
     if not addresses:
         return CheckRun(found, digest, changed, note="ไม่ได้ตั้ง [office] officer_email")
-    envelopes = [_check_envelope(s, found, digest, a, tab.title) for a in addresses]
-    result = Worker(s).dispatcher.send(envelopes)
-    if not result.deferred and not result.stopped:
-        s.ledger.set_state(CHECK_STATE, digest)
-    return CheckRun(found, digest, changed, result.sent, result.stopped)
-
-
-def _check_envelope(s: Services, found: list[Finding], digest: str, address: str,
-                    tab: str) -> Envelope:
-    mail, office = s.config.mail, s.config.office
-    now = s.clock()
-    key = f"{CHECK_KIND}:{digest}:{address}"
+    mail = MailService(s)
     context = {
-        "office": OfficeView(office.name, office.website, mail.sender), "now": now, "tab": tab,
+        "office": mail.office, "now": s.clock(), "tab": tab.title,
         "errors": [f for f in found if f.severity == "error"],
         "warnings": [f for f in found if f.severity != "error"],
     }
-    msg_id = message.message_id(key, mail.sender)
-    msg = message.build(
-        rendered=s.renderer.render(CHECK_KIND, context), sender=mail.sender,
-        sender_name=mail.sender_name or office.name, recipient=address, recipient_name=None,
-        msg_id=msg_id, now=now, reply_to=mail.reply_to,
-        headers={"X-PR-Kind": CHECK_KIND, "X-PR-Item": digest, **message.BULK_HEADERS},
-    )
-    return Envelope(key, CHECK_KIND, digest, address, msg_id, mail.sender, msg, REPORT)
+    result = mail.send([mail.envelope(CHECK_KIND, digest, a, None, context, REPORT)
+                        for a in addresses])
+    if not result.deferred and not result.stopped:
+        s.ledger.set_state(CHECK_STATE, digest)
+    return CheckRun(found, digest, changed, result.sent, result.stopped)
 
 
 def keep_current_job(s: Services, limit: int | None = None) -> ConfirmResult | None:
