@@ -20,7 +20,7 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
-    from automation.commands import core, google, inbox, registry, report, site, survey
+    from automation.commands import core, google, inbox, ledger, registry, report, site, survey
 
     parser = argparse.ArgumentParser(
         prog="automation",
@@ -37,7 +37,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, Command] = {}
-    for module in (core, google, site, report, registry, inbox, survey):
+    for module in (core, google, site, report, registry, inbox, survey, ledger):
         handlers.update(module.register(sub))
     return parser, handlers
 

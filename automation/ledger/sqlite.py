@@ -55,6 +55,21 @@ class SqliteLedger:
         with self._lock:
             self._db.close()
 
+    def backup(self, dest: Path) -> int:
+        """A consistent copy of the ledger at ``dest`` (owner-only), taken while the worker
+        may be writing; the number of deliveries it holds."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.unlink(missing_ok=True)
+        dest.touch(mode=0o600)
+        copy = sqlite3.connect(dest)
+        try:
+            with self._lock:
+                self._db.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            return int(copy.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0])
+        finally:
+            copy.close()
+
     def get(self, key: str) -> DeliveryRecord | None:
         with self._lock:
             row = self._db.execute(
