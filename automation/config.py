@@ -18,6 +18,7 @@ from typing import Literal
 from automation import logs
 from automation.channels.settings import ChannelsConfig
 from automation.configschema import build
+from automation.core.settings import Delivery
 from automation.errors import ConfigError
 from automation.inbox.settings import BouncesConfig, ImapConfig, UnsubscribeConfig
 from automation.mail.settings import BulletinConfig, QuotaConfig, ReplyConfig
@@ -245,6 +246,22 @@ class Config:
     @property
     def base(self) -> Path:
         return self.path.parent
+
+    @property
+    def delivery(self) -> Delivery:
+        """What the core's mail service needs from [mail], [unsubscribe] and [bounces]."""
+        mail = self.mail
+        return Delivery(
+            sender=mail.sender, sender_name=mail.sender_name, reply_to=mail.reply_to,
+            unsubscribe_to=mail.unsubscribe or mail.sender,
+            one_click_base=self.unsubscribe.base_url or "", verp=self.bounces.verp,
+            paced=mail.transport == "smtp", retries=mail.retries,
+        )
+
+    @property
+    def board_url(self) -> str:
+        """Where the published news pages are: the board's own address, else the office's."""
+        return self.site.base_url or self.office.website or ""
 
     @property
     def ledger_path(self) -> Path:

@@ -64,7 +64,6 @@ class Worker(Notices):
         self.mail = MailService(services)
         self.dispatcher = self.mail.dispatcher
         self.office = self.mail.office
-        office = services.config.office
         self.digests = Digests(
             services.config, services.ledger, services.renderer, services.clock, self.office,
             self.dispatcher.quota, self.mail.envelope,
@@ -73,7 +72,7 @@ class Worker(Notices):
             services.digest_extras,
         )
         # The news board may live elsewhere than the office's home page.
-        self.board = services.config.site.base_url or office.website
+        self.board = services.config.board_url
         self._parsed = ParseCache(self.aliases["form"])
         self._posted: set[str] = set()
         # This cycle: approved items whose text changed since approval, items whose edit
@@ -373,7 +372,7 @@ class Worker(Notices):
 
     def preview(self, item: Submission, recipient: Recipient | None) -> tuple[Rendered, str]:
         """The bulletin as ``recipient`` (or a sample member) would receive it."""
-        r = recipient or Recipient(self.config.mail.sender, "-", self.office.name)
+        r = recipient or Recipient(self.mail.delivery.sender, "-", self.office.name)
         return self.s.renderer.render("bulletin", self._bulletin_context(item, r)), r.email
 
 

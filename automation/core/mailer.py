@@ -40,8 +40,8 @@ class MailService:
     def __init__(self, services: Services) -> None:
         self.s = services
         config = services.config
-        mail = config.mail
-        quota = limits(mail)
+        self.delivery = delivery = config.delivery
+        quota = limits(config.mail)
         self.dispatcher = Dispatcher(
             services.ledger,
             services.transport,
@@ -49,9 +49,9 @@ class MailService:
             DispatchPolicy(
                 connections=quota.connections,
                 # The outbox is a folder, not a provider: no reason to pace it.
-                rate_per_minute=quota.messages_per_minute if mail.transport == "smtp" else 10**9,
+                rate_per_minute=quota.messages_per_minute if delivery.paced else 10**9,
                 daily_limit=quota.messages_per_day,
-                retries=mail.retries,
+                retries=delivery.retries,
             ),
             stop=services.stop,
             on_sent=services.on_sent,
@@ -59,7 +59,7 @@ class MailService:
             quota=Quota(quota, services.ledger),
         )
         office = config.office
-        self.office = OfficeView(office.name, office.website, mail.sender, office.form_url)
+        self.office = OfficeView(office.name, office.website, delivery.sender, office.form_url)
         self._secret_cache: bytes | None = None
 
     @property
@@ -74,17 +74,16 @@ class MailService:
 
     def unsubscribe_url(self, email: str) -> str:
         """The signed mailto: address that stops bulletins to ``email``."""
-        mail = self.s.config.mail
         token = message.unsubscribe_token(self.secret(), email)
-        return message.unsubscribe_mailto(mail.unsubscribe or mail.sender, token, email)
+        return message.unsubscribe_mailto(self.delivery.unsubscribe_to, token, email)
 
     def addressing(self, kind: str, item_id: str, recipient: str) -> Addressing:
-        mail = self.s.config.mail
+        office = self.delivery.sender
         key = envelope_key(kind, item_id, recipient)
-        sender = mail.sender
-        if self.s.config.bounces.verp:
-            sender = message.return_path(mail.sender, item_id, key, self.secret())
-        return Addressing(key, message.message_id(key, mail.sender, self.secret()), sender)
+        sender = office
+        if self.delivery.verp:
+            sender = message.return_path(office, item_id, key, self.secret())
+        return Addressing(key, message.message_id(key, office, self.secret()), sender)
 
     def wrap(
         self, kind: str, item_id: str, recipient: str, priority: int,
@@ -101,21 +100,20 @@ class MailService:
         context: dict[str, Any], priority: int, unsubscribe: str | None = None,
     ) -> Envelope:
         """One message rendered from the ``kind`` templates to one recipient."""
-        config = self.s.config
-        mail = config.mail
+        delivery = self.delivery
         to = self.addressing(kind, item_id, recipient)
         one_click = None
-        if unsubscribe and config.unsubscribe.base_url:
-            one_click = message.one_click_url(config.unsubscribe.base_url, self.secret(), recipient)
+        if unsubscribe and delivery.one_click_base:
+            one_click = message.one_click_url(delivery.one_click_base, self.secret(), recipient)
         msg = message.build(
             rendered=self.s.renderer.render(kind, context),
-            sender=mail.sender,
-            sender_name=mail.sender_name or self.office.name,
+            sender=delivery.sender,
+            sender_name=delivery.sender_name or self.office.name,
             recipient=recipient,
             recipient_name=name,
             msg_id=to.message_id,
             now=self.s.clock(),
-            reply_to=mail.reply_to,
+            reply_to=delivery.reply_to,
             unsubscribe=unsubscribe,
             headers={"X-PR-Kind": kind, "X-PR-Item": item_id,
                      **(message.NOTICE_HEADERS if priority == NOTICE else message.BULK_HEADERS)},
