@@ -21,7 +21,7 @@ from automation.demo import SUPPRESSED_EMAIL
 from automation.model import Member, Tab
 from automation.thaidate import BANGKOK
 from automation.upkeep import jobs
-from automation.upkeep.check import Finding, check, fingerprint
+from automation.upkeep.check import Finding, check, findings_hash
 from automation.upkeep.confirm import KIND, KeepCurrent, prefill_url, round_status
 from automation.upkeep.find import find
 from automation.upkeep.settings import KeepCurrentConfig, RegistryRules
@@ -197,8 +197,8 @@ def test_missing_columns_and_duplicate_headers() -> None:
 
 def test_fingerprint_changes_only_with_the_findings() -> None:
     first = run(row(50, phone="08123"))
-    assert fingerprint(first) == fingerprint(list(reversed(first)))
-    assert fingerprint(first) != fingerprint(run(row(50, phone="0812")))
+    assert findings_hash(first) == findings_hash(list(reversed(first)))
+    assert findings_hash(first) != findings_hash(run(row(50, phone="0812")))
 
 
 def test_demo_registry_faults_are_all_found(tmp_path: Path) -> None:

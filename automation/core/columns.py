@@ -101,7 +101,7 @@ def _best(key: str, candidates: Sequence[str]) -> str | None:
     return found[0] if found else None
 
 
-def fingerprint(problem: Problem) -> str:
+def problem_key(problem: Problem) -> str:
     """Stable across cycles: the tab, the column and the message (no row, no time)."""
     basis = f"{problem.tab}\x1f{problem.column}\x1f{problem.message}"
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
@@ -110,13 +110,13 @@ def fingerprint(problem: Problem) -> str:
 def untold(ledger: Ledger, problems: Sequence[Problem]) -> list[Problem]:
     """``problems`` without the column findings the officer was already told of."""
     told = _told(ledger)
-    return [p for p in problems if fingerprint(p) not in told]
+    return [p for p in problems if problem_key(p) not in told]
 
 
 def remember(ledger: Ledger, found: Sequence[Problem]) -> None:
     """The current findings are told. Only the current ones are kept, so a column fixed and
     broken again is told again."""
-    current = sorted({fingerprint(p) for p in found})
+    current = sorted({problem_key(p) for p in found})
     if set(current) != _told(ledger):
         ledger.set_state(STATE, json.dumps(current))
 

@@ -170,7 +170,7 @@ class Notices:
         if not shown and not failures:
             return
         # Row numbers change with every sort: the same problems are the same report.
-        fingerprint = hashlib.sha256("\n".join(sorted([
+        report_key = hashlib.sha256("\n".join(sorted([
             *(f"{p.tab}\x1f{p.row_id or ''}\x1f{p.column or ''}\x1f{p.message}"
               for p in report.problems), *failures])).encode()).hexdigest()[:12]
         context = {
@@ -180,7 +180,7 @@ class Notices:
         }
         addresses, _bad = parse_addresses(self.config.office.officer_email)
         result = self._send(
-            [self.mail.envelope("officer_report", f"problems-{fingerprint}", a, None, context,
+            [self.mail.envelope("officer_report", f"problems-{report_key}", a, None, context,
                                 REPORT) for a in addresses],
             report, notices=True,
         )

@@ -47,7 +47,7 @@ class Finding:
         return Problem(tab, message, self.member_id, self.row, self.column, self.severity)
 
 
-def fingerprint(findings: Sequence[Finding]) -> str:
+def findings_hash(findings: Sequence[Finding]) -> str:
     """Stable digest of a list of findings, so the officer is told only when it changes."""
     lines = sorted(f"{f.member_id}\x1f{f.column}\x1f{f.problem}" for f in findings)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]

@@ -10,7 +10,7 @@ from automation.core.services import REPORT, Services
 from automation.model import Registry, Tab
 from automation.text.addresses import parse_addresses
 from automation.thaidate import BANGKOK
-from automation.upkeep.check import Finding, check, fingerprint
+from automation.upkeep.check import Finding, check, findings_hash
 from automation.upkeep.confirm import ConfirmResult, KeepCurrent
 
 CHECK_KIND = "registry_check"
@@ -35,7 +35,7 @@ def findings(s: Services, tab: Tab, registry: Registry) -> list[Finding]:
 @dataclass(frozen=True)
 class CheckRun:
     findings: list[Finding]
-    fingerprint: str
+    findings_hash: str
     changed: bool
     sent: int = 0
     note: str = ""
@@ -54,25 +54,25 @@ def check_job(s: Services, send: bool = True) -> CheckRun:
     """Check the registry; e-mail the officer the list only when it differs from last time."""
     tab, registry = load(s)
     found = findings(s, tab, registry)
-    digest = fingerprint(found)
+    hashed = findings_hash(found)
     previous = s.ledger.get_state(CHECK_STATE)
-    changed = digest != previous and not (previous is None and not found)
+    changed = hashed != previous and not (previous is None and not found)
     if not changed or not send or not s.config.registry.check_mail:
-        return CheckRun(found, digest, changed)
+        return CheckRun(found, hashed, changed)
     addresses, _bad = parse_addresses(s.config.office.officer_email or "")
     if not addresses:
-        return CheckRun(found, digest, changed, note="ไม่ได้ตั้ง [office] officer_email")
+        return CheckRun(found, hashed, changed, note="ไม่ได้ตั้ง [office] officer_email")
     mail = MailService(s)
     context = {
         "office": mail.office, "now": s.clock(), "tab": tab.title,
         "errors": [f for f in found if f.severity == "error"],
         "warnings": [f for f in found if f.severity != "error"],
     }
-    result = mail.send([mail.envelope(CHECK_KIND, digest, a, None, context, REPORT)
+    result = mail.send([mail.envelope(CHECK_KIND, hashed, a, None, context, REPORT)
                         for a in addresses])
     if not result.deferred and not result.stopped:
-        s.ledger.set_state(CHECK_STATE, digest)
-    return CheckRun(found, digest, changed, result.sent, result.stopped)
+        s.ledger.set_state(CHECK_STATE, hashed)
+    return CheckRun(found, hashed, changed, result.sent, result.stopped)
 
 
 def keep_current_job(s: Services, limit: int | None = None) -> ConfirmResult | None:
