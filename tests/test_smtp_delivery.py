@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -86,3 +87,24 @@ def test_permanent_and_temporary_failures(
     assert max(pairs.values()) == 1
     second = run_cycle(config)
     assert second.sent == 0, "a permanent failure is recorded, not retried every cycle"
+
+
+def test_a_message_the_server_deferred_is_marked_to_retry_in_the_ledger(
+    tmp_path: Path, smtp_server_factory: object
+) -> None:
+    """The ledger says "refused, try again" in a column of its own; a pending row without
+    it means the worker stopped while the message was on its way."""
+    deferred = "bandonkaew@school.example.test"
+    server: SmtpServer = smtp_server_factory(  # type: ignore[operator]
+        fail_rcpt={deferred: "451 4.7.1 Try again later"})
+    config = make_workspace(tmp_path / "office", mail=smtp_mail(server.port))
+    run_cycle(config)
+    db = sqlite3.connect(config.parent / "ledger.sqlite3")
+    rows = db.execute("SELECT kind, status, retry, error FROM deliveries WHERE recipient = ?",
+                      (deferred,)).fetchall()
+    others = db.execute("SELECT DISTINCT status, retry FROM deliveries WHERE recipient != ?",
+                        (deferred,)).fetchall()
+    db.close()
+    assert deferred not in {m.rcpt_tos[0] for m in server.messages}
+    assert rows and all(s == "pending" and r == 1 and "451" in e for _k, s, r, e in rows)
+    assert set(others) <= {("sent", 0), ("failed", 0)}

@@ -243,7 +243,8 @@ class Dispatcher:
         self, env: Envelope, status: str, error: str, result: DispatchResult, budget: Budget
     ) -> None:
         # No row yet (the session failed before ``begin``): the update changes nothing.
-        self.ledger.finish(env.key, status, self.clock(), error)
+        # Pending here means the attempt ended and failed: to be retried, not uncertain.
+        self.ledger.finish(env.key, status, self.clock(), error, retry=status == "pending")
         with self._lock:
             if status == "sent":
                 result.sent += 1
