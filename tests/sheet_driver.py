@@ -308,3 +308,16 @@ def edit_row(driver: SheetDriver, tab: str, item_id: str, header: str, value: ob
         return grid
 
     driver.edit(tab, change)
+
+
+def due_and_approved(row: dict[str, Any]) -> bool:
+    """What the director and the submitter put in a demo row says it goes out today — judged
+    from their cells, never from the worker's own status column."""
+    from automation.demo import BROKEN_SUBMITTER_EMAIL
+
+    decision = row["อนุมัติ"]
+    after = as_day(row["เผยแพร่วันที่"])
+    return (decision not in (None, False, "", "ไม่อนุมัติ", "ส่งกลับแก้ไข")
+            and bool(str(row["หัวข้อข่าว"] or "").strip())
+            and row["ที่อยู่อีเมล"] != BROKEN_SUBMITTER_EMAIL
+            and (after is None or after <= TODAY))

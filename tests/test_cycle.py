@@ -9,7 +9,7 @@ import pytest
 
 from automation import config as config_mod
 from automation.demo import BROKEN_SUBMITTER_EMAIL, SUPPRESSED_EMAIL
-from tests.sheet_driver import Grid, SheetDriver, as_day, make_driver
+from tests.sheet_driver import Grid, SheetDriver, as_day, due_and_approved, make_driver
 from tests.workspace import FORM, TODAY, outbox, text_of
 
 
@@ -55,20 +55,10 @@ def test_first_cycle_writes_status_to_each_row(driver: SheetDriver) -> None:
         )["หมายเหตุเจ้าหน้าที่"]
 
 
-def _due_and_approved(row: dict[str, object]) -> bool:
-    """What the director and the submitter put in the row says it goes out today (judged from
-    their cells, never from the worker's own status column)."""
-    decision = row["อนุมัติ"]
-    return (decision not in (None, False, "", "ไม่อนุมัติ", "ส่งกลับแก้ไข")
-            and bool(str(row["หัวข้อข่าว"] or "").strip())
-            and row["ที่อยู่อีเมล"] != BROKEN_SUBMITTER_EMAIL
-            and not _future(row["เผยแพร่วันที่"]))
-
-
 def test_outbox_holds_only_approved_bulletins_and_notices(driver: SheetDriver) -> None:
     driver.run_cycle()
     rows = driver.table(FORM)
-    published = {r["รหัสข่าว"] for r in rows if _due_and_approved(r)}
+    published = {r["รหัสข่าว"] for r in rows if due_and_approved(r)}
     not_published = {r["รหัสข่าว"] for r in rows} - published
     messages = outbox(driver.config.parent / "outbox")
     bulletins = [m for m in messages if m["X-PR-Kind"] == "bulletin"]

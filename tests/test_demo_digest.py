@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from tests.sheet_driver import due_and_approved
 from tests.workspace import (
     FORM,
     column_of,
@@ -29,8 +30,9 @@ def test_first_cycle_sends_one_digest_per_member_then_waits_for_the_schedule(
     recipients = Counter(m["To"].addresses[0].addr_spec for m in digests)
     assert max(recipients.values()) == 1, "one digest per member"
     rows = {str(r["รหัสข่าว"]): r for r in table(folder / "workbook.xlsx", FORM)}
-    published = [r for r in rows.values() if r["สถานะ"] == "เผยแพร่แล้ว"]
-    assert len(published) == 5
+    published = [r for r in rows.values() if due_and_approved(r)]
+    carried = {i for m in digests for i in str(m["X-PR-Items"]).split(",")}
+    assert carried == {str(r["รหัสข่าว"]) for r in published} and len(published) == 5
     # an item for everyone is in every digest of a member who takes e-mail
     everyone = next(r for r in published if not r["กลุ่มเป้าหมาย"])
     title = str(everyone["หัวข้อข่าว"])[:20]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from automation.demo import SUPPRESSED_EMAIL
 from tests.servers.smtp import SmtpServer
+from tests.sheet_driver import due_and_approved
 from tests.test_header_words import check_words
 from tests.workspace import FORM, make_workspace, run_cycle, smtp_mail, table
 
@@ -18,7 +19,7 @@ def test_bulletins_arrive_one_per_recipient_with_thai_intact(
     config = make_workspace(tmp_path / "office", mail=smtp_mail(smtp_server.port))
     report = run_cycle(config)
     rows = table(tmp_path / "office" / "workbook.xlsx", FORM)
-    published = {str(r["รหัสข่าว"]): r for r in rows if r["สถานะ"] == "เผยแพร่แล้ว"}
+    published = {str(r["รหัสข่าว"]): r for r in rows if due_and_approved(r)}
     assert published and report.failed == 0
     bulletins = [m for m in smtp_server.messages if m.message["X-PR-Kind"] == "bulletin"]
     assert len(bulletins) == report.sent
