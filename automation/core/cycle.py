@@ -164,9 +164,11 @@ class Worker(Notices):
     def cycle(self, skip: Collection[str] = ()) -> CycleReport:
         report = CycleReport(started=self.s.clock())
         self.dispatcher.unusable = ""  # a new run tries the mail server again
+        self.dispatcher.quota.refresh()  # the window is read once per cycle (and below)
         requests_before = self.s.sheet.backend.requests
         for job in self.s.inbound:
             job(report, skip)
+        self.dispatcher.quota.refresh()  # the mailbox may have settled bounced mail
         snap = self.load()
         report.submissions = len(snap.items)
         report.problems.extend(snap.problems)

@@ -347,7 +347,10 @@ class Digests:
         return self.send_fn(envelopes, report, False)
 
     def _cancel(self, row: DeliveryRecord, why: str) -> None:
-        self.ledger.finish(row.key, "failed", self.clock(), f"ไม่ได้ส่ง: {why}")
+        at = self.clock()
+        self.ledger.finish(row.key, "failed", at, f"ไม่ได้ส่ง: {why}")
+        if row.attempts > 0:  # attempted before: the window counts it from now
+            self.quota.recorded(row.key, at, row.recipient, row.kind)
 
     def _envelope(
         self, row: DeliveryRecord, detail: dict[str, Any], carried: list[Submission]

@@ -182,12 +182,16 @@ class Dispatcher:
             channel="email", message_id=env.message_id, status="pending",
         )
         tries = throttles = 0
+        counted = attempts > 0  # the ledger counts it in the window once attempted
         while True:
             try:
                 if session is None:
                     session = self.transport.open()
                 self.rate.wait()
-                self.ledger.begin(record, self.clock())
+                begun = self.clock()
+                self.ledger.begin(record, begun)
+                self.quota.recorded(env.key, begun, env.recipient, env.kind)
+                counted = True
                 session.send(env)
             except DeliveryError as exc:
                 if exc.scope != "recipient" and session is not None:
@@ -195,7 +199,7 @@ class Dispatcher:
                     session = None
                 if exc.scope in ("quota", "stop"):
                     # Never the recipient's fault: it stays pending for the next window.
-                    self._settle(env, "pending", str(exc), result, budget)
+                    self._settle(counted, env, "pending", str(exc), result, budget)
                     until = self.quota.block(self.clock(), exc.scope, str(exc))
                     with self._lock:
                         result.blocked_until = until
@@ -206,7 +210,7 @@ class Dispatcher:
                     self.sleep(self._backoff(exc, tries))
                     continue
                 if exc.scope in ("account", "server"):
-                    self._settle(env, "pending", str(exc), result, budget)
+                    self._settle(counted, env, "pending", str(exc), result, budget)
                     with self._lock:
                         self.unusable = self.unusable or str(exc)
                         result.unusable = result.unusable or str(exc)
@@ -217,12 +221,12 @@ class Dispatcher:
                     if throttles <= self.policy.retries:
                         self.sleep(self._backoff(exc, throttles))
                         continue
-                    self._settle(env, "pending", str(exc), result, budget)
+                    self._settle(counted, env, "pending", str(exc), result, budget)
                     until = self.quota.block(self.clock(), "throttle", str(exc))
                     self._halt(halt, result, f"{_why('throttle')} until {local(until)}: {exc}")
                     return session
                 if exc.permanent:
-                    self._settle(env, "failed", str(exc), result, budget)
+                    self._settle(counted, env, "failed", str(exc), result, budget)
                     return session
                 tries += 1
                 if tries <= self.policy.retries:
@@ -230,9 +234,9 @@ class Dispatcher:
                     continue
                 exhausted = attempts + tries >= self.policy.max_attempts
                 final = "failed" if exhausted else "pending"
-                self._settle(env, final, str(exc), result, budget)
+                self._settle(counted, env, final, str(exc), result, budget)
                 return session
-            self._settle(env, "sent", "", result, budget)
+            self._settle(counted, env, "sent", "", result, budget)
             return session
 
     def _backoff(self, exc: DeliveryError, attempt: int) -> float:
@@ -240,10 +244,14 @@ class Dispatcher:
         return min(delay, self.policy.max_backoff)
 
     def _settle(
-        self, env: Envelope, status: str, error: str, result: DispatchResult, budget: Budget
+        self, counted: bool, env: Envelope, status: str, error: str, result: DispatchResult,
+        budget: Budget,
     ) -> None:
         # No row yet (the session failed before ``begin``): the update changes nothing.
-        self.ledger.finish(env.key, status, self.clock(), error)
+        at = self.clock()
+        self.ledger.finish(env.key, status, at, error)
+        if counted:  # now counted when sent, or when last attempted
+            self.quota.recorded(env.key, at, env.recipient, env.kind)
         with self._lock:
             if status == "sent":
                 result.sent += 1

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from automation.config import Config
 from automation.core import columns
 from automation.core.adopt import ADOPTED, told
-from automation.core.dispatch import DispatchResult
+from automation.core.dispatch import Dispatcher, DispatchResult
 from automation.core.links import sheet_location
 from automation.core.services import DIGEST, NOTICE, REPORT, Services, Snapshot
 from automation.core.trust import (
@@ -49,6 +49,7 @@ class Notices:
     _columns: list[Problem]
     _edits: set[str]
     _edit_waiting: set[str]
+    dispatcher: Dispatcher
 
     if TYPE_CHECKING:  # provided by the Worker this is mixed into
         def _envelope(
@@ -141,6 +142,8 @@ class Notices:
             if stale.item_id != f"digest-{day}":
                 self.s.ledger.finish(stale.key, "failed", now,
                                      f"ไม่ได้ส่ง: แทนด้วยสรุปข่าวรออนุมัติของวันที่ {day}")
+                if stale.attempts > 0:  # attempted before: the window counts it from now
+                    self.dispatcher.quota.recorded(stale.key, now, stale.recipient, stale.kind)
         edited = self._edits | self._edit_waiting
         waiting = [i for i in snap.items if i.valid and (
             i.decision is Decision.PENDING or i.id in self._edits)]
