@@ -7,16 +7,17 @@ runs them all in order, as ``automation run --once`` does. What people are told 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from automation.config import FORM_WORKER_FIELDS
 from automation.core import approval, columns, message, resubmit
 from automation.core.adopt import STATE, adopt, record_note
 from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
-from automation.core.dispatch import Dispatcher, DispatchPolicy, DispatchResult
+from automation.core.dispatch import Dispatcher, DispatchPolicy, DispatchResult, Outgoing
 from automation.core.intake import Identities, parse_submissions
 from automation.core.notices import Notices, _key
 from automation.core.parsecache import UNPARSED as UNPARSED
@@ -352,7 +353,7 @@ class Worker(Notices):
         priority = URGENT if item.urgent else BULLETIN
         window = self.dispatcher.quota.window(self.s.clock())
         room = window.left(priority)
-        envelopes: list[Envelope] = []
+        envelopes: list[Outgoing] = []
         held = 0
         for r in recipients:
             if (item.id, r.email) in in_digests or _settled(
@@ -362,8 +363,10 @@ class Worker(Notices):
             if len(envelopes) >= room:
                 held += 1  # the window has no room: not even rendered this cycle
                 continue
+            # Rendered by the session that sends it, when it does: one message in memory
+            # per connection, whatever the audience.
             context = self._bulletin_context(item, r)
-            envelopes.append(self._envelope(
+            envelopes.append(self._planned(
                 "bulletin", item.id, r.email, r.coordinator or r.name, context,
                 priority,
                 unsubscribe=context["unsubscribe_url"],
@@ -484,11 +487,24 @@ class Worker(Notices):
         )
         return Envelope(key, kind, item_id, recipient, msg_id, sender, msg, priority)
 
+    def _planned(
+        self, kind: str, item_id: str, recipient: str, name: str | None,
+        context: dict[str, Any], priority: int, unsubscribe: str | None = None,
+    ) -> Outgoing:
+        """The message ``_envelope`` would build, built only when it is sent."""
+        return Outgoing(
+            _key(kind, item_id, recipient), kind, item_id, recipient, priority,
+            partial(self._envelope, kind, item_id, recipient, name, context, priority,
+                    unsubscribe),
+        )
+
     def _send(
-        self, envelopes: list[Envelope], report: CycleReport, notices: bool = False
+        self, envelopes: Sequence[Envelope | Outgoing], report: CycleReport,
+        notices: bool = False,
     ) -> DispatchResult:
         if not envelopes:
             return DispatchResult()
+        self._secret()  # read (or made) once, before the sending threads build messages
         result = self.dispatcher.send(envelopes)
         if notices:
             report.notices += result.sent

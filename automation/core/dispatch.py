@@ -1,10 +1,12 @@
 """Send envelopes exactly once through a bounded pool of reused mail sessions.
 
 Order per message: skip if the ledger already has it settled; take one unit of the
-rolling-window budget (``automation.core.quota``); wait for the shared rate limit; record
+rolling-window budget (``automation.core.quota``); build it (an ``Outgoing`` message is
+rendered only now, by the session that sends it); wait for the shared rate limit; record
 ``pending``; send; record ``sent`` or ``failed``. A crash between the last two steps leaves
 ``pending``, which is sent again later with the same Message-ID. All sessions share one
-rate limit and one budget.
+rate limit and one budget. Each session holds one built message at a time, so memory does
+not grow with the audience and the first message leaves as soon as it is built.
 """
 
 from __future__ import annotations
@@ -21,6 +23,23 @@ from automation.errors import DeliveryError
 from automation.ports import DeliveryRecord, Envelope, Ledger, MailSession, MailTransport
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send, built (rendered) only when a session is ready to send it."""
+
+    key: str
+    kind: str
+    item_id: str
+    recipient: str
+    priority: int
+    build: Callable[[], Envelope]
+
+    @staticmethod
+    def of(envelope: Envelope) -> Outgoing:
+        return Outgoing(envelope.key, envelope.kind, envelope.item_id, envelope.recipient,
+                       envelope.priority, lambda: envelope)
 
 
 class RateLimiter:
@@ -109,11 +128,12 @@ class Dispatcher:
     def budget(self) -> Budget:
         return self.quota.budget(self.clock())
 
-    def send(self, envelopes: Sequence[Envelope]) -> DispatchResult:
+    def send(self, envelopes: Sequence[Envelope | Outgoing]) -> DispatchResult:
         result = DispatchResult()
         # Each message with the attempts earlier runs made (one ledger read per message).
-        todo: queue.Queue[tuple[Envelope, int]] = queue.Queue()
-        for env in sorted(envelopes, key=lambda e: e.priority):
+        todo: queue.Queue[tuple[Outgoing, int]] = queue.Queue()
+        planned = [e if isinstance(e, Outgoing) else Outgoing.of(e) for e in envelopes]
+        for env in sorted(planned, key=lambda e: e.priority):
             record = self.ledger.get(env.key)
             if record is not None and record.status in ("sent", "failed"):
                 result.skipped += 1
@@ -134,40 +154,52 @@ class Dispatcher:
             return result
         halt = threading.Event()
         workers = min(self.policy.connections, todo.qsize())
+        crashed: list[BaseException] = []
         if workers == 1:
-            self._work(todo, budget, halt, result)
+            self._work(todo, budget, halt, result, crashed)
         else:
             threads = [
-                threading.Thread(target=self._work, args=(todo, budget, halt, result), daemon=True)
+                threading.Thread(target=self._work, args=(todo, budget, halt, result, crashed),
+                                 daemon=True)
                 for _ in range(workers)
             ]
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
+        if crashed:  # e.g. a template that cannot render: as if built before sending
+            raise crashed[0]
         result.deferred += todo.qsize()
         return result
 
     # -- one session's loop ----------------------------------------------------------
 
     def _work(
-        self, todo: queue.Queue[tuple[Envelope, int]], budget: Budget, halt: threading.Event,
-        result: DispatchResult,
+        self, todo: queue.Queue[tuple[Outgoing, int]], budget: Budget, halt: threading.Event,
+        result: DispatchResult, crashed: list[BaseException],
     ) -> None:
         session: MailSession | None = None
         try:
             while not (halt.is_set() or self.stop.is_set()):
                 try:
-                    env, attempts = todo.get_nowait()
+                    plan, attempts = todo.get_nowait()
                 except queue.Empty:
                     return
-                if not budget.take(env):
+                if not budget.take(plan):
                     # Less important mail after it may still fit (notices keep a reserve).
                     with self._lock:
                         result.deferred += 1
                         if not result.stopped:
-                            result.stopped = budget.exhausted_note(env.priority)
+                            result.stopped = budget.exhausted_note(plan.priority)
                     continue
+                try:
+                    env = plan.build()
+                except BaseException as exc:
+                    budget.give_back(plan)
+                    todo.put((plan, attempts))  # not sent: counted as deferred
+                    crashed.append(exc)
+                    halt.set()
+                    return
                 session = self._deliver(env, attempts, session, budget, halt, result)
         finally:
             if session is not None:

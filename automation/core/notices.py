@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from automation.config import Config
 from automation.core import columns
 from automation.core.adopt import ADOPTED, told
-from automation.core.dispatch import Dispatcher, DispatchResult
+from automation.core.dispatch import Dispatcher, DispatchResult, Outgoing
 from automation.core.links import sheet_location
 from automation.core.services import DIGEST, NOTICE, REPORT, Services, Snapshot
 from automation.core.trust import (
@@ -57,7 +57,7 @@ class Notices:
             context: dict[str, Any], priority: int, unsubscribe: str | None = None,
         ) -> Envelope: ...
 
-        def _send(self, envelopes: list[Envelope], report: CycleReport,
+        def _send(self, envelopes: Sequence[Envelope | Outgoing], report: CycleReport,
                   notices: bool = False) -> DispatchResult: ...
 
     def notify(self, snap: Snapshot, report: CycleReport) -> None:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from automation.config import MailConfig
 from automation.core.usage import Usage, between
-from automation.ports import Envelope, Ledger
+from automation.ports import Ledger
 from automation.thaidate import BANGKOK, format_datetime
 
 WINDOW = timedelta(hours=24)
@@ -197,6 +198,16 @@ class Window:
         return max(0, cap - alive_then)
 
 
+class Addressed(Protocol):
+    """What the budget needs of a message: whom it goes to and how important it is."""
+
+    @property
+    def recipient(self) -> str: ...
+
+    @property
+    def priority(self) -> int: ...
+
+
 class Budget:
     """What one dispatch may still send; safe to share between sending threads."""
 
@@ -210,7 +221,7 @@ class Budget:
         self._blocked = window.blocked_until is not None
         self._lock = threading.Lock()
 
-    def take(self, envelope: Envelope) -> bool:
+    def take(self, envelope: Addressed) -> bool:
         external = self.limits.is_external(envelope.recipient)
         notice = envelope.priority <= NOTICE_MAX
         with self._lock:
@@ -225,7 +236,7 @@ class Budget:
             self._notices += notice
             return True
 
-    def give_back(self, envelope: Envelope) -> None:
+    def give_back(self, envelope: Addressed) -> None:
         with self._lock:
             self._used -= 1
             self._notices -= envelope.priority <= NOTICE_MAX
