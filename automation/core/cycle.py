@@ -7,12 +7,14 @@ runs them all in order, as ``automation run --once`` does. What people are told 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
 
+from automation import __version__
 from automation.config import FORM_WORKER_FIELDS
 from automation.core import approval, columns, message, resubmit
 from automation.core.adopt import STATE, adopt, record_note
@@ -93,7 +95,13 @@ class Worker(Notices):
         # The news board may live elsewhere than the office's home page.
         self.board = services.config.site.base_url or office.website
         self._secret_cache: bytes | None = None
-        self._parsed = ParseCache(self.aliases["form"])
+        ledger_path = services.config.ledger_path
+        publish = services.config.publish
+        self._parsed = ParseCache(
+            self.aliases["form"], ledger_path.with_name(ledger_path.name + ".parsed"),
+            (__version__, sorted(self.aliases.items()), self.board, publish.max_title,
+             publish.max_body, _code_stamp()),
+        )
         self._posted: set[str] = set()
         # This cycle: approved items whose text changed since approval, items whose edit
         # waits for a new approval, why e-mail publication is held, what to tell the officer.
@@ -517,6 +525,15 @@ class Worker(Notices):
         elif result.stopped and f"หยุดส่งชั่วคราว: {result.stopped}" not in report.notes:
             report.notes.append(f"หยุดส่งชั่วคราว: {result.stopped}")
         return result
+
+
+def _code_stamp() -> tuple[tuple[str, int], ...]:
+    """The parsing modules' files as installed: a changed program parses again."""
+    from automation import model, text
+    from automation.core import intake, registry
+
+    return tuple((m.__name__, os.stat(m.__file__ or "").st_mtime_ns)
+                 for m in (intake, registry, model, text))
 
 
 def _settled(ledger: Ledger, key: str) -> bool:
