@@ -155,8 +155,10 @@ class Ledger(Protocol):
 
     def unsettled(self, kind: str) -> list[DeliveryRecord]: ...
 
-    def usage(self, since: datetime, channel: str = "email") -> list[tuple[datetime, str, str]]:
-        """(time, recipient, kind) of each message counting against the sending window."""
+    def usage(self, since: datetime, channel: str = "email"
+              ) -> list[tuple[datetime, str, str, str]]:
+        """(time, recipient, kind, key) of each message counting against the sending
+        window."""
         ...
 
 

@@ -1,7 +1,10 @@
 """The workbook edits of the at-scale benchmark, in a process of their own.
 
     python -m benchmarks.scale_edit make FOLDER REGISTRY SUBMISSIONS
+    python -m benchmarks.scale_edit make-notices FOLDER REGISTRY SUBMISSIONS
     python -m benchmarks.scale_edit approve WORKBOOK APPROVALS CLUSTERS
+    python -m benchmarks.scale_edit history LEDGER ITEMS PER_ITEM
+    python -m benchmarks.scale_edit audience FOLDER MEMBERS
 
 Building a 40,000-row workbook with openpyxl takes a few hundred MB. Done in the
 benchmark's own process, that memory would be counted in the peak RSS of every worker it
@@ -11,7 +14,7 @@ starts afterwards (Linux carries a process's high-water mark across fork and exe
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
@@ -22,9 +25,12 @@ from tests.workload import FORM, cluster_name, form_row, make_workload, quiet
 QUIET = quiet(acknowledge=True)
 
 
-def make(folder: Path, registry: int, submissions: int) -> None:
+def make(folder: Path, registry: int, submissions: int, notices: bool = False) -> None:
+    """The workbook; with ``notices``, the office's default [publish] table (receipts,
+    decision notices, the director's digest, the officer's report) instead of bulletins
+    and receipts only."""
     work = make_workload(folder, members=registry, approved=0, old_items=submissions,
-                         extra_config=QUIET)
+                         extra_config="" if notices else QUIET)
     print(work.config)
 
 
@@ -41,9 +47,44 @@ def approve(workbook: Path, approvals: int, clusters: int) -> None:
     book.save(workbook)
 
 
+def history(ledger: Path, items: int, per_item: int) -> None:
+    """``items`` bulletins published over the last 24 hours, ``per_item`` recipients each:
+    deliveries that all count against the provider's rolling window."""
+    import sqlite3
+
+    from automation.ledger.sqlite import SqliteLedger
+
+    SqliteLedger(ledger).close()  # the schema
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(items):
+        at = (now - timedelta(hours=23) + timedelta(seconds=i * 60)).isoformat(
+            timespec="microseconds")
+        for r in range(per_item):
+            to = f"history{r:05d}@example.test"
+            key = f"bulletin:H{i:05d}:{to}"
+            rows.append((key, "bulletin", f"H{i:05d}", to, "email", f"<{key}>", "sent", 1, "",
+                         at, at, at, ""))
+    db = sqlite3.connect(ledger)
+    with db:
+        db.executemany("INSERT OR IGNORE INTO deliveries VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.close()
+
+
+def audience(folder: Path, members: int) -> None:
+    """One approved item to every one of ``members`` schools, bulletins only."""
+    work = make_workload(folder, members=members, approved=1, extra_config=quiet())
+    print(work.config)
+
+
 def main(argv: list[str]) -> int:
-    if argv[0] == "make":
-        make(Path(argv[1]), int(argv[2]), int(argv[3]))
+    if argv[0] in ("make", "make-notices"):
+        make(Path(argv[1]), int(argv[2]), int(argv[3]), argv[0] == "make-notices")
+    elif argv[0] == "history":
+        history(Path(argv[1]), int(argv[2]), int(argv[3]))
+    elif argv[0] == "audience":
+        audience(Path(argv[1]), int(argv[2]))
     else:
         approve(Path(argv[1]), int(argv[2]), int(argv[3]))
     return 0

@@ -52,9 +52,9 @@ def mailbox(dovecot: Dovecot) -> Dovecot:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The reliability suites' one-line summaries, in CI output with or without ``-s``."""
-    from tests.reliability import SUMMARIES
+    from tests.reliability import LINES, SUMMARIES
 
-    lines = [line for line in (make() for make in SUMMARIES) if line]
+    lines = LINES + [line for line in (make() for make in SUMMARIES) if line]
     if lines:
         terminalreporter.section("reliability summary")
         for line in lines:

@@ -151,3 +151,23 @@ def _retitle(grid: Grid) -> Grid:
     col = grid[0].index("หัวข้อข่าว")
     grid[1][col] = f"{grid[1][col]} (แก้ไข)"
     return grid
+
+
+def test_cron_runs_keep_their_parse_on_disk_and_see_every_edit(
+    driver: SheetDriver, tmp_path: Path
+) -> None:
+    """`run --once` from cron: each run is a new worker that reuses the last run's parse
+    from disk while the sheet is unchanged, and a cell edited between runs is acted on."""
+    driver.worker().cycle()
+    driver.worker().cycle()
+    ticked: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, None, ticked))  # one cell of the form
+    assert driver.worker().cycle().sent > 0
+    assert _status(driver, ticked[0]) == "เผยแพร่แล้ว"
+    driver.edit(REGISTRY, _add_member)  # one row more in the registry ...
+    more: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, CLUSTER, more))  # ... one cell ticked
+    driver.worker().cycle()
+    assert _status(driver, more[0]) == "เผยแพร่แล้ว"
+    title = next(i.title for i in driver.worker().load().items if i.id == more[0])
+    assert NEW_ADDRESS in _recipients(tmp_path, title)

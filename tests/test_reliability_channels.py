@@ -30,7 +30,7 @@ import pytest
 
 from automation.channels.publisher import UNCERTAIN
 from automation.ledger.sqlite import SqliteLedger
-from tests.reliability import kill_when, summary
+from tests.reliability import kill_when, record, summary
 from tests.servers import channel_apis as api_mod
 from tests.servers.channel_apis import ChannelAPIs
 from tests.workload import make_workload
@@ -119,11 +119,11 @@ def test_kill_9_during_a_channel_post_run(tmp_path: Path, api: ChannelAPIs) -> N
                  if r.status != "sent" and r.item_id not in uncertain]
     if unsettled:
         problems.append(f"posts not recorded as sent: {unsettled[:5]}")
-    print(summary(
+    print(record(summary(
         "crash (kill -9, channel posts)", TRIALS, len(problems),
         f"{killed} kills landed; {ITEMS} items x {len(SERVICES)} channels; raw repeats "
         f"dropped by the services {repeats}; Telegram posts cut off and left to the "
         f"officer {len(uncertain)} ({len(uncertain & on_telegram)} of them did appear)",
-    ))
+    )))
     assert not problems, problems
     assert killed >= TRIALS - 2  # nearly every trial really interrupted a run

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability import check_deliveries, delivered, kill_when, summary
+from tests.reliability import check_deliveries, delivered, kill_when, record, summary
 from tests.servers.smtp import ReceivedMessage, SmtpServer
 from tests.workload import make_workload, smtp_table
 
@@ -60,12 +60,12 @@ def test_kill_9_during_a_thousand_message_send(tmp_path: Path, connections: int)
         problems.append(f"{sessions} concurrent SMTP sessions, configured {connections}")
     bulletins = len(got.pairs("bulletin"))
     kinds = Counter(kind for kind, _item, _to in got.ids if kind != "bulletin")
-    print(summary(
+    print(record(summary(
         f"crash (kill -9, connections={connections})", TRIALS, len(problems),
         f"{killed} kills landed; {bulletins}/{MEMBERS * APPROVED} bulletins delivered "
         f"(+ notices {dict(sorted(kinds.items()))}), {got.doubled} pairs under two "
         f"Message-IDs, raw repeats {got.repeats}",
-    ))
+    )))
     assert not problems, problems
     assert killed >= TRIALS - 2  # nearly every trial really interrupted a send
 
@@ -91,7 +91,7 @@ def test_kill_9_between_publishing_and_telling_the_submitter(tmp_path: Path) -> 
         final.communicate(timeout=60)
         got = delivered(server.messages)
     problems = check_deliveries(got, work, notices=True)
-    print(summary("crash (kill -9 between publishing and the submitter's notice)", 1,
-                  len(problems) + (not killed), f"raw repeats {got.repeats}"))
+    print(record(summary("crash (kill -9 between publishing and the submitter's notice)", 1,
+                  len(problems) + (not killed), f"raw repeats {got.repeats}")))
     assert killed
     assert not problems, problems

@@ -7,7 +7,7 @@ runs them all in order, as ``automation run --once`` does. What people are told 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -16,12 +16,12 @@ from automation.config import FORM_WORKER_FIELDS
 from automation.core import approval, columns, resubmit
 from automation.core.adopt import STATE, adopt, record_note
 from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
-from automation.core.dispatch import DispatchResult
+from automation.core.dispatch import DispatchResult, Outgoing
 from automation.core.intake import Identities, parse_submissions
 from automation.core.mailer import MailService, envelope_key
 from automation.core.notices import Notices
 from automation.core.parsecache import UNPARSED as UNPARSED
-from automation.core.parsecache import ParseCache
+from automation.core.parsecache import ParseCache, program_stamp
 from automation.core.quota import clock_fault, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered
@@ -73,7 +73,13 @@ class Worker(Notices):
         )
         # The news board may live elsewhere than the office's home page.
         self.board = services.config.board_url
-        self._parsed = ParseCache(self.aliases["form"])
+        ledger_path = services.config.ledger_path
+        publish = services.config.publish
+        self._parsed = ParseCache(
+            self.aliases["form"], ledger_path.with_name(ledger_path.name + ".parsed"),
+            (sorted(self.aliases.items()), self.board, publish.max_title,
+             publish.max_body, program_stamp()),
+        )
         self._posted: set[str] = set()
         # This cycle: approved items whose text changed since approval, items whose edit
         # waits for a new approval, why e-mail publication is held, what to tell the officer.
@@ -145,9 +151,11 @@ class Worker(Notices):
     def cycle(self, skip: Collection[str] = ()) -> CycleReport:
         report = CycleReport(started=self.s.clock())
         self.dispatcher.unusable = ""  # a new run tries the mail server again
+        self.dispatcher.quota.refresh()  # the window is read once per cycle (and below)
         requests_before = self.s.sheet.backend.requests
         for job in self.s.inbound:
             job(report, skip)
+        self.dispatcher.quota.refresh()  # the mailbox may have settled bounced mail
         try:
             snap = self.load()
         except SheetError as exc:
@@ -339,7 +347,7 @@ class Worker(Notices):
         priority = URGENT if item.urgent else BULLETIN
         window = self.dispatcher.quota.window(self.s.clock())
         room = window.left(priority)
-        envelopes: list[Envelope] = []
+        envelopes: list[Outgoing] = []
         held = 0
         for r in recipients:
             if (item.id, r.email) in in_digests or _settled(
@@ -349,8 +357,10 @@ class Worker(Notices):
             if len(envelopes) >= room:
                 held += 1  # the window has no room: not even rendered this cycle
                 continue
+            # Rendered by the session that sends it, when it does: one message in memory
+            # per connection, whatever the audience.
             context = self._bulletin_context(item, r)
-            envelopes.append(self.mail.envelope(
+            envelopes.append(self.mail.planned(
                 "bulletin", item.id, r.email, r.coordinator or r.name, context,
                 priority,
                 unsubscribe=context["unsubscribe_url"],
@@ -428,7 +438,8 @@ class Worker(Notices):
     # -- helpers -------------------------------------------------------------------
 
     def _send(
-        self, envelopes: list[Envelope], report: CycleReport, notices: bool = False
+        self, envelopes: Sequence[Envelope | Outgoing], report: CycleReport,
+        notices: bool = False,
     ) -> DispatchResult:
         if not envelopes:
             return DispatchResult()

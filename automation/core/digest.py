@@ -28,12 +28,13 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from automation.config import Config
 from automation.core.cron import Cron
-from automation.core.dispatch import DispatchResult
+from automation.core.dispatch import DispatchResult, Outgoing
 from automation.core.message import message_id, office_secret
 from automation.core.quota import CLOCK_TOLERANCE, Quota, waiting_note
 from automation.core.registry import audience_of
@@ -59,7 +60,7 @@ class MakeEnvelope(Protocol):
     ) -> Envelope: ...
 
 
-Send = Callable[[list[Envelope], CycleReport, bool], DispatchResult]
+Send = Callable[[Sequence[Envelope | Outgoing], CycleReport, bool], DispatchResult]
 
 
 @dataclass(frozen=True)
@@ -328,7 +329,7 @@ class Digests:
         # Only what the window lets go now is built; the rest stays pending, unrendered.
         window = self.quota.window(self.clock())
         room = window.left(PRIORITY)
-        envelopes: list[Envelope] = []
+        envelopes: list[Outgoing] = []
         held = 0
         for row in rows:
             detail = json.loads(row.detail or "{}")
@@ -340,14 +341,18 @@ class Digests:
                 self._cancel(row, "ข่าวในสรุปนี้ถูกถอนการอนุมัติหรือลบทั้งหมด")
             elif len(envelopes) >= room:
                 held += 1
-            else:
-                envelopes.append(self._envelope(row, detail, carried))
+            else:  # rendered by the session that sends it, when it does
+                envelopes.append(Outgoing(row.key, KIND, row.item_id, row.recipient, PRIORITY,
+                                          partial(self._envelope, row, detail, carried)))
         if held:
             hold(report, held, waiting_note(window, PRIORITY))
         return self.send_fn(envelopes, report, False)
 
     def _cancel(self, row: DeliveryRecord, why: str) -> None:
-        self.ledger.finish(row.key, "failed", self.clock(), f"ไม่ได้ส่ง: {why}")
+        at = self.clock()
+        self.ledger.finish(row.key, "failed", at, f"ไม่ได้ส่ง: {why}")
+        if row.attempts > 0:  # attempted before: the window counts it from now
+            self.quota.recorded(row.key, at, row.recipient, row.kind)
 
     def _envelope(
         self, row: DeliveryRecord, detail: dict[str, Any], carried: list[Submission]

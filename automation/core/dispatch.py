@@ -1,10 +1,12 @@
 """Send envelopes exactly once through a bounded pool of reused mail sessions.
 
 Order per message: skip if the ledger already has it settled; take one unit of the
-rolling-window budget (``automation.core.quota``); wait for the shared rate limit; record
+rolling-window budget (``automation.core.quota``); build it (an ``Outgoing`` message is
+rendered only now, by the session that sends it); wait for the shared rate limit; record
 ``pending``; send; record ``sent`` or ``failed``. A crash between the last two steps leaves
 ``pending``, which is sent again later with the same Message-ID. All sessions share one
-rate limit and one budget.
+rate limit and one budget. Each session holds one built message at a time, so memory does
+not grow with the audience and the first message leaves as soon as it is built.
 """
 
 from __future__ import annotations
@@ -21,6 +23,23 @@ from automation.errors import DeliveryError
 from automation.ports import DeliveryRecord, Envelope, Ledger, MailSession, MailTransport
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send, built (rendered) only when a session is ready to send it."""
+
+    key: str
+    kind: str
+    item_id: str
+    recipient: str
+    priority: int
+    build: Callable[[], Envelope]
+
+    @staticmethod
+    def of(envelope: Envelope) -> Outgoing:
+        return Outgoing(envelope.key, envelope.kind, envelope.item_id, envelope.recipient,
+                       envelope.priority, lambda: envelope)
 
 
 class RateLimiter:
@@ -109,11 +128,12 @@ class Dispatcher:
     def budget(self) -> Budget:
         return self.quota.budget(self.clock())
 
-    def send(self, envelopes: Sequence[Envelope]) -> DispatchResult:
+    def send(self, envelopes: Sequence[Envelope | Outgoing]) -> DispatchResult:
         result = DispatchResult()
         # Each message with the attempts earlier runs made (one ledger read per message).
-        todo: queue.Queue[tuple[Envelope, int]] = queue.Queue()
-        for env in sorted(envelopes, key=lambda e: e.priority):
+        todo: queue.Queue[tuple[Outgoing, int]] = queue.Queue()
+        planned = [e if isinstance(e, Outgoing) else Outgoing.of(e) for e in envelopes]
+        for env in sorted(planned, key=lambda e: e.priority):
             record = self.ledger.get(env.key)
             if record is not None and record.status in ("sent", "failed"):
                 result.skipped += 1
@@ -134,40 +154,52 @@ class Dispatcher:
             return result
         halt = threading.Event()
         workers = min(self.policy.connections, todo.qsize())
+        crashed: list[BaseException] = []
         if workers == 1:
-            self._work(todo, budget, halt, result)
+            self._work(todo, budget, halt, result, crashed)
         else:
             threads = [
-                threading.Thread(target=self._work, args=(todo, budget, halt, result), daemon=True)
+                threading.Thread(target=self._work, args=(todo, budget, halt, result, crashed),
+                                 daemon=True)
                 for _ in range(workers)
             ]
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
+        if crashed:  # e.g. a template that cannot render: as if built before sending
+            raise crashed[0]
         result.deferred += todo.qsize()
         return result
 
     # -- one session's loop ----------------------------------------------------------
 
     def _work(
-        self, todo: queue.Queue[tuple[Envelope, int]], budget: Budget, halt: threading.Event,
-        result: DispatchResult,
+        self, todo: queue.Queue[tuple[Outgoing, int]], budget: Budget, halt: threading.Event,
+        result: DispatchResult, crashed: list[BaseException],
     ) -> None:
         session: MailSession | None = None
         try:
             while not (halt.is_set() or self.stop.is_set()):
                 try:
-                    env, attempts = todo.get_nowait()
+                    plan, attempts = todo.get_nowait()
                 except queue.Empty:
                     return
-                if not budget.take(env):
+                if not budget.take(plan):
                     # Less important mail after it may still fit (notices keep a reserve).
                     with self._lock:
                         result.deferred += 1
                         if not result.stopped:
-                            result.stopped = budget.exhausted_note(env.priority)
+                            result.stopped = budget.exhausted_note(plan.priority)
                     continue
+                try:
+                    env = plan.build()
+                except BaseException as exc:
+                    budget.give_back(plan)
+                    todo.put((plan, attempts))  # not sent: counted as deferred
+                    crashed.append(exc)
+                    halt.set()
+                    return
                 session = self._deliver(env, attempts, session, budget, halt, result)
         finally:
             if session is not None:
@@ -182,12 +214,16 @@ class Dispatcher:
             channel="email", message_id=env.message_id, status="pending",
         )
         tries = throttles = 0
+        counted = attempts > 0  # the ledger counts it in the window once attempted
         while True:
             try:
                 if session is None:
                     session = self.transport.open()
                 self.rate.wait()
-                self.ledger.begin(record, self.clock())
+                begun = self.clock()
+                self.ledger.begin(record, begun)
+                self.quota.recorded(env.key, begun, env.recipient, env.kind)
+                counted = True
                 session.send(env)
             except DeliveryError as exc:
                 if exc.scope != "recipient" and session is not None:
@@ -195,7 +231,7 @@ class Dispatcher:
                     session = None
                 if exc.scope in ("quota", "stop"):
                     # Never the recipient's fault: it stays pending for the next window.
-                    self._settle(env, "pending", str(exc), result, budget)
+                    self._settle(counted, env, "pending", str(exc), result, budget)
                     until = self.quota.block(self.clock(), exc.scope, str(exc))
                     with self._lock:
                         result.blocked_until = until
@@ -206,7 +242,7 @@ class Dispatcher:
                     self.sleep(self._backoff(exc, tries))
                     continue
                 if exc.scope in ("account", "server"):
-                    self._settle(env, "pending", str(exc), result, budget)
+                    self._settle(counted, env, "pending", str(exc), result, budget)
                     with self._lock:
                         self.unusable = self.unusable or str(exc)
                         result.unusable = result.unusable or str(exc)
@@ -217,12 +253,12 @@ class Dispatcher:
                     if throttles <= self.policy.retries:
                         self.sleep(self._backoff(exc, throttles))
                         continue
-                    self._settle(env, "pending", str(exc), result, budget)
+                    self._settle(counted, env, "pending", str(exc), result, budget)
                     until = self.quota.block(self.clock(), "throttle", str(exc))
                     self._halt(halt, result, f"{_why('throttle')} until {local(until)}: {exc}")
                     return session
                 if exc.permanent:
-                    self._settle(env, "failed", str(exc), result, budget)
+                    self._settle(counted, env, "failed", str(exc), result, budget)
                     return session
                 tries += 1
                 if tries <= self.policy.retries:
@@ -230,9 +266,9 @@ class Dispatcher:
                     continue
                 exhausted = attempts + tries >= self.policy.max_attempts
                 final = "failed" if exhausted else "pending"
-                self._settle(env, final, str(exc), result, budget)
+                self._settle(counted, env, final, str(exc), result, budget)
                 return session
-            self._settle(env, "sent", "", result, budget)
+            self._settle(counted, env, "sent", "", result, budget)
             return session
 
     def _backoff(self, exc: DeliveryError, attempt: int) -> float:
@@ -240,11 +276,15 @@ class Dispatcher:
         return min(delay, self.policy.max_backoff)
 
     def _settle(
-        self, env: Envelope, status: str, error: str, result: DispatchResult, budget: Budget
+        self, counted: bool, env: Envelope, status: str, error: str, result: DispatchResult,
+        budget: Budget,
     ) -> None:
         # No row yet (the session failed before ``begin``): the update changes nothing.
         # Pending here means the attempt ended and failed: to be retried, not uncertain.
-        self.ledger.finish(env.key, status, self.clock(), error, retry=status == "pending")
+        at = self.clock()
+        self.ledger.finish(env.key, status, at, error, retry=status == "pending")
+        if counted:  # now counted when sent, or when last attempted
+            self.quota.recorded(env.key, at, env.recipient, env.kind)
         with self._lock:
             if status == "sent":
                 result.sent += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from automation.config import Config
 from automation.core import columns
 from automation.core.adopt import ADOPTED, told
-from automation.core.dispatch import DispatchResult
+from automation.core.dispatch import DispatchResult, Outgoing
 from automation.core.links import sheet_location
 from automation.core.mailer import MailService, envelope_key
 from automation.core.services import DIGEST, NOTICE, REPORT, Services, Snapshot
@@ -50,11 +50,10 @@ class Notices:
     _columns: list[Problem]
     _edits: set[str]
     _edit_waiting: set[str]
-
     mail: MailService
 
     if TYPE_CHECKING:  # provided by the Worker this is mixed into
-        def _send(self, envelopes: list[Envelope], report: CycleReport,
+        def _send(self, envelopes: Sequence[Envelope | Outgoing], report: CycleReport,
                   notices: bool = False) -> DispatchResult: ...
 
     def notify(self, snap: Snapshot, report: CycleReport) -> None:
@@ -139,6 +138,8 @@ class Notices:
             if stale.item_id != f"digest-{day}":
                 self.s.ledger.finish(stale.key, "failed", now,
                                      f"ไม่ได้ส่ง: แทนด้วยสรุปข่าวรออนุมัติของวันที่ {day}")
+                if stale.attempts > 0:  # attempted before: the window counts it from now
+                    self.mail.quota.recorded(stale.key, now, stale.recipient, stale.kind)
         edited = self._edits | self._edit_waiting
         waiting = [i for i in snap.items if i.valid and (
             i.decision is Decision.PENDING or i.id in self._edits)]

@@ -3,8 +3,12 @@ running polls every few minutes and most polls find the sheet as it was)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from automation.core.intake import Identities
 from automation.core.table import find_columns
@@ -37,10 +41,14 @@ def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
     """``digest`` of the form, blind to the UNPARSED columns' values. Parsing sees those
     cells only in one way, whether a row is blank (a blank row is skipped), so each row
     keeps a flag for "something there" in them."""
+    return hash(_form_content(form, aliases))
+
+
+def _form_content(form: Tab, aliases: Mapping[str, Sequence[str]]) -> object:
     skip = sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
                    if f in UNPARSED}, reverse=True)
     if not skip or len(form.rows) < 2:
-        return digest(form)
+        return _content(form)
     body = []
     for row in form.rows[1:]:
         kept = list(row)
@@ -50,7 +58,13 @@ def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
                 filled = filled or kept[i] not in (None, "")
                 del kept[i]
         body.append((filled, tuple(kept), tuple(map(type, kept))))
-    return hash((form.title, tuple(form.rows[0]), tuple(body)))
+    return (form.title, tuple(form.rows[0]), tuple(body))
+
+
+def _content(tab: Tab | None) -> object:
+    if tab is None:
+        return None
+    return tab.title, tuple(map(tuple, tab.rows)), tuple(tuple(map(type, r)) for r in tab.rows)
 
 
 def digest(*tabs: Tab | None) -> int:
@@ -58,9 +72,27 @@ def digest(*tabs: Tab | None) -> int:
     different tabs practically never do; the approval is read again before anything
     leaves in any case). Cell types count: the number 1 and TRUE hash alike in Python, but
     a checkbox ticked where a 1 was is a change."""
-    return hash(tuple(None if t is None else (
-        t.title, tuple(map(tuple, t.rows)), tuple(tuple(map(type, r)) for r in t.rows))
-        for t in tabs))
+    return hash(tuple(_content(t) for t in tabs))
+
+
+def stable_digest(form: Tab, registry_tab: Tab, suppression: Tab | None,
+                  fingerprints: dict[str, str], aliases: Mapping[str, Sequence[str]],
+                  context: object = None) -> bytes:
+    """What ``refresh`` compares, as a digest that stays the same from one process to the
+    next (``hash`` of a string does not): the key of the parse kept on disk."""
+    content = (_form_content(form, aliases), _content(registry_tab), _content(suppression),
+               sorted(fingerprints.items()), repr(context))
+    return hashlib.blake2b(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL),
+                           digest_size=32).digest()
+
+
+def program_stamp() -> str:
+    """The program as installed (every module's size and time): an upgraded or edited
+    program parses again instead of trusting a parse kept by another version."""
+    root = Path(__file__).resolve().parents[1]
+    stats = sorted((str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns)
+                   for p in root.rglob("*.py"))
+    return hashlib.blake2b(repr(stats).encode(), digest_size=16).hexdigest()
 
 
 class ParseCache:
@@ -74,12 +106,62 @@ class ParseCache:
     tabs, so a changed sheet is never held twice.
     """
 
-    def __init__(self, form_aliases: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, form_aliases: Mapping[str, Sequence[str]],
+                 store: Path | None = None, context: object = None) -> None:
         self.form_aliases = form_aliases
         self.last: Parsed | None = None
+        # Where the last parse is kept between processes (a cron-style ``run --once`` each
+        # few minutes): keyed by a digest of everything parsing reads, so any edited cell,
+        # a changed fingerprint or ``context`` (the settings and the program that parse)
+        # parses again.
+        self.store = store
+        self.context = context
 
     def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
                 fingerprints: dict[str, str], parse: Parse) -> Parsed:
+        if self.last is not None or self.store is None:
+            return self._refresh(form, registry_tab, suppression, fingerprints, parse)
+        key = stable_digest(form, registry_tab, suppression, fingerprints, self.form_aliases,
+                            self.context)
+        kept = self._load(key)
+        if kept is not None:
+            self.last = Parsed(form_digest(form, self.form_aliases),
+                               digest(registry_tab, suppression), fingerprints, *kept)
+            return self.last
+        parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse)
+        self._save(key, parsed)
+        return parsed
+
+    def _load(self, key: bytes) -> tuple[Registry, Identities, list[Submission],
+                                         list[Problem]] | None:
+        assert self.store is not None
+        try:
+            with self.store.open("rb") as fh:
+                if fh.read(len(key)) != key:
+                    return None
+                kept: tuple[Registry, Identities, list[Submission], list[Problem]] = \
+                    pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                TypeError, ValueError):
+            return None  # none kept, or kept by another version: parse again
+        return kept
+
+    def _save(self, key: bytes, parsed: Parsed) -> None:
+        assert self.store is not None
+        temp = self.store.with_name(self.store.name + ".tmp")
+        try:
+            # Members' addresses: the owner's only, as the ledger beside it.
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(key)
+                pickle.dump((parsed.registry, parsed.identities, parsed.items,
+                             parsed.problems), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.store)
+        except OSError:
+            temp.unlink(missing_ok=True)  # a cache only: the next run parses again
+
+    def _refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
+                 fingerprints: dict[str, str], parse: Parse) -> Parsed:
         last = self.last
         form_key = form_digest(form, self.form_aliases)
         registry_key = digest(registry_tab, suppression)

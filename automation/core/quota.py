@@ -23,9 +23,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from automation.config import MailConfig
-from automation.ports import Envelope, Ledger
+from automation.core.usage import Usage, between
+from automation.ports import Ledger
 from automation.thaidate import BANGKOK, format_datetime
 
 WINDOW = timedelta(hours=24)
@@ -196,6 +198,16 @@ class Window:
         return max(0, cap - alive_then)
 
 
+class Addressed(Protocol):
+    """What the budget needs of a message: whom it goes to and how important it is."""
+
+    @property
+    def recipient(self) -> str: ...
+
+    @property
+    def priority(self) -> int: ...
+
+
 class Budget:
     """What one dispatch may still send; safe to share between sending threads."""
 
@@ -209,7 +221,7 @@ class Budget:
         self._blocked = window.blocked_until is not None
         self._lock = threading.Lock()
 
-    def take(self, envelope: Envelope) -> bool:
+    def take(self, envelope: Addressed) -> bool:
         external = self.limits.is_external(envelope.recipient)
         notice = envelope.priority <= NOTICE_MAX
         with self._lock:
@@ -224,7 +236,7 @@ class Budget:
             self._notices += notice
             return True
 
-    def give_back(self, envelope: Envelope) -> None:
+    def give_back(self, envelope: Addressed) -> None:
         with self._lock:
             self._used -= 1
             self._notices -= envelope.priority <= NOTICE_MAX
@@ -256,8 +268,8 @@ def local(when: datetime) -> str:
 CLOCK_TOLERANCE = timedelta(minutes=10)
 
 
-def present(usage: list[tuple[datetime, str, str]], now: datetime
-            ) -> list[tuple[datetime, str, str]]:
+def present(usage: list[tuple[datetime, str, str, str]], now: datetime
+            ) -> list[tuple[datetime, str, str, str]]:
     """Usage without the sends a clock running ahead dated in the future."""
     limit = now + CLOCK_TOLERANCE
     return [u for u in usage if u[0] <= limit]
@@ -267,7 +279,7 @@ def clock_fault(ledger: Ledger, now: datetime, last_digest: str | None) -> str:
     """A Thai note when the ledger holds times in the future (the clock ran ahead earlier,
     or runs behind now), once per such time; "" otherwise."""
     limit = now + CLOCK_TOLERANCE
-    ahead = [t for t, _r, _k in ledger.usage(limit)]
+    ahead = [t for t, _r, _k, _key in ledger.usage(limit)]
     if last_digest and datetime.fromisoformat(last_digest) > limit:
         ahead.append(datetime.fromisoformat(last_digest))
     if not ahead:
@@ -289,15 +301,32 @@ class Quota:
         self.ledger = ledger
         # Bulletins this cycle found no room for: not in the ledger yet, still owed.
         self.waiting = 0
+        self._usage: Usage | None = None
+
+    def refresh(self) -> None:
+        """Read the window from the ledger again at the next check (a new cycle: other
+        commands may have sent mail since)."""
+        self._usage = None
+
+    def recorded(self, key: str, at: datetime, recipient: str, kind: str) -> None:
+        """The ledger now counts message ``key`` at ``at`` (attempted, sent or failed)."""
+        if self._usage is not None:
+            self._usage.put(key, at, recipient, kind)
+
+    def _usage_at(self, now: datetime) -> Usage:
+        since = now - WINDOW
+        if self._usage is None or since < self._usage.since:  # first check, or clock went back
+            self._usage = Usage(since, self.ledger.usage(since), self.limits.is_external,
+                                NOTICE_KINDS.__contains__)
+        return self._usage
 
     def window(self, now: datetime) -> Window:
-        usage = present(self.ledger.usage(now - WINDOW), now)
-        times = tuple(t for t, _r, _k in usage)
-        external = tuple(t for t, r, _k in usage if self.limits.is_external(r))
-        notices = tuple(t for t, _r, k in usage if k in NOTICE_KINDS)
-        others = tuple(t for t, _r, k in usage if k not in NOTICE_KINDS)
+        usage = self._usage_at(now)
+        start, end = now - WINDOW, now + CLOCK_TOLERANCE
         until, reason = self.blocked(now)
-        return Window(now, self.limits, times, external, until, reason, notices, others)
+        return Window(now, self.limits, between(usage.times, start, end),
+                      between(usage.external, start, end), until, reason,
+                      between(usage.notices, start, end), between(usage.others, start, end))
 
     def backlog(self) -> int:
         """Digests and bulletins planned or deferred and not yet sent."""
@@ -319,7 +348,7 @@ class Quota:
     def block(self, now: datetime, verdict: str, reason: str) -> datetime:
         """Stop all sending after a quota, throttle or stop reply; returns when it may resume."""
         if verdict == "quota":
-            usage = sorted(t for t, _r, _k in present(self.ledger.usage(now - WINDOW), now))
+            usage = sorted(t for t, _r, _k, _key in present(self.ledger.usage(now - WINDOW), now))
             frees = usage[0] + WINDOW if usage else now + QUOTA_PAUSE
             until = min(now + WINDOW, max(now + MIN_PAUSE, frees))
         elif verdict == "throttle":

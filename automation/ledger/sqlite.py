@@ -346,22 +346,24 @@ class SqliteLedger:
             ).fetchall()
         return [_record(r) for r in rows]
 
-    def usage(self, since: datetime, channel: str = "email") -> list[tuple[datetime, str, str]]:
-        """(time, recipient, kind) of every message that counts against the provider's
+    def usage(self, since: datetime, channel: str = "email"
+              ) -> list[tuple[datetime, str, str, str]]:
+        """(time, recipient, kind, key) of every message that counts against the provider's
         window since ``since``: sent ones when sent, attempted but unsettled or failed ones
         when last attempted (the provider may have taken them)."""
         at = _ts(since)
         with self._lock:
             rows = self._db.execute(
-                "SELECT sent_at, recipient, kind FROM deliveries "
+                "SELECT sent_at, recipient, kind, key FROM deliveries "
                 "WHERE channel = ? AND sent_at >= ? AND status = 'sent' "
                 "UNION ALL "
-                "SELECT updated_at, recipient, kind FROM deliveries "
+                "SELECT updated_at, recipient, kind, key FROM deliveries "
                 "WHERE status IN ('pending', 'failed') AND channel = ? AND attempts > 0 "
                 "AND updated_at >= ?",
                 (channel, at, channel, at),
             ).fetchall()
-        return sorted((datetime.fromisoformat(t), str(r), str(k)) for t, r, k in rows)
+        return sorted((datetime.fromisoformat(t), str(r), str(k), str(key))
+                      for t, r, k, key in rows)
 
 
     # -- survey invitations (automation.survey.invite) ---------------------------------
