@@ -14,7 +14,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from automation.cli import main
-from automation.core import digest
+from automation.core import digest, timetable
 from automation.core.cron import Cron
 from automation.core.quota import LOW_MIN
 from automation.errors import ConfigError, DeliveryError
@@ -80,15 +80,15 @@ def test_bad_cron_is_a_config_error_naming_the_key(tmp_path: Path, expr: str, sa
 def test_digest_due_after_the_slot_once_and_missed_slots_caught_up_once() -> None:
     cron = Cron.parse("0 15 * * 1-5")
     monday_14 = MONDAY.replace(hour=14)
-    assert digest.due(cron, BANGKOK, None, monday_14) is None, "a new ledger starts the schedule"
-    assert digest.due(cron, BANGKOK, MONDAY, monday_14) is None
+    assert timetable.due(cron, BANGKOK, None, monday_14) is None, "a new ledger starts the schedule"
+    assert timetable.due(cron, BANGKOK, MONDAY, monday_14) is None
     slot = MONDAY.replace(hour=15)
-    assert digest.due(cron, BANGKOK, MONDAY, slot) == slot
-    assert digest.due(cron, BANGKOK, slot, slot + timedelta(hours=3)) is None
+    assert timetable.due(cron, BANGKOK, MONDAY, slot) == slot
+    assert timetable.due(cron, BANGKOK, slot, slot + timedelta(hours=3)) is None
     # off from Monday 16:00 until Thursday 09:00: one digest for Wednesday's slot
     thursday = MONDAY + timedelta(days=3, hours=2)
-    assert digest.due(cron, BANGKOK, slot, thursday) == slot + timedelta(days=2)
-    assert digest.run_id(slot) == "D-20260302-1500"
+    assert timetable.due(cron, BANGKOK, slot, thursday) == slot + timedelta(days=2)
+    assert timetable.run_id(slot) == "D-20260302-1500"
 
 
 # -- a week of simulated time --------------------------------------------------------------
@@ -484,7 +484,7 @@ def crash_office(folder: Path, port: int) -> Path:
     )
     # The ledger last ran a digest long ago, so this hour's digest is due now.
     ledger = SqliteLedger(folder / "ledger.sqlite3")
-    ledger.set_state(digest.LAST_RUN, (datetime.now(BANGKOK) - timedelta(days=30)).isoformat())
+    ledger.set_state(timetable.LAST_RUN, (datetime.now(BANGKOK) - timedelta(days=30)).isoformat())
     ledger.close()
     return config
 

@@ -147,7 +147,7 @@ def test_quota_reply_stops_for_the_window_and_resumes_when_it_frees(
     # the digests wait, and so does the warning to the officer and the director
     assert later.sent == later.notices == 0 and later.deferred == MEMBERS - AT + 1 + 2
     assert any("sending paused until 2026-03-03 15:00" in n for n in later.notes)
-    from automation.core.digest import status_lines
+    from automation.core.sendstatus import status_lines
 
     lines = status_lines(office.config, office.ledger, quota, office.clock.now)
     assert any(line.startswith("  หยุดส่งอีเมลถึง 3 มีนาคม 2569 เวลา 15:00 น.") for line in lines)

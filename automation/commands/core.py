@@ -10,7 +10,7 @@ from typing import Any
 from automation import config as config_mod
 from automation import wiring
 from automation.cli_util import console, progress_callback, subcommand
-from automation.core import adopt, columns, digest
+from automation.core import adopt, columns, sendstatus
 from automation.core.registry import audience_of
 from automation.errors import AutomationError, ConfigError
 from automation.model import CycleReport, Decision
@@ -177,7 +177,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         out.print(adopted, markup=False)
     for line in status.lines(status.collect(config, ledger, now)):
         out.print(line, markup=False)
-    for line in digest.status_lines(config, ledger, worker.dispatcher.quota, now):
+    for line in sendstatus.status_lines(config, ledger, worker.dispatcher.quota, now):
         out.print(line, markup=False)
     totals = _ledger_totals(ledger)
     carried = sum(counts.get("pending", 0) for counts in totals.values())

@@ -15,13 +15,14 @@ from typing import Any
 from automation.config import FORM_WORKER_FIELDS
 from automation.core import approval, columns, resubmit
 from automation.core.adopt import STATE, adopt, record_note
-from automation.core.digest import LAST_RUN, Digests, digest_due, hold, merge_counts
+from automation.core.digest import Digests
 from automation.core.dispatch import DispatchResult, Outgoing
 from automation.core.intake import Identities, parse_submissions
 from automation.core.mailer import MailService, envelope_key
 from automation.core.notices import Notices
 from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache, program_stamp
+from automation.core.planning import hold, merge_counts
 from automation.core.quota import clock_fault, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered
@@ -31,6 +32,7 @@ from automation.core.services import (
     Services,
     Snapshot,
 )
+from automation.core.timetable import LAST_RUN, digest_due
 from automation.core.trust import (
     SENDER_EVENT,
     first_cycle,

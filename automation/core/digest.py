@@ -30,17 +30,16 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from automation.config import Config
-from automation.core.cron import Cron
 from automation.core.dispatch import DispatchResult, Outgoing
 from automation.core.message import message_id, office_secret
-from automation.core.quota import CLOCK_TOLERANCE, Quota, waiting_note
-from automation.core.registry import audience_of
+from automation.core.planning import covered, hold, plan
+from automation.core.quota import Quota, waiting_note
 from automation.core.render import Rendered, Renderer
+from automation.core.services import BULLETIN, NOTICE
+from automation.core.timetable import LAST_RUN, digest_due, last_run, next_digest, run_id, zone
 from automation.core.views import OfficeView
-from automation.errors import ConfigError
 from automation.model import CycleReport, Recipient, Registry, Submission
 from automation.ports import DeliveryRecord, Envelope, Ledger
 from automation.text.addresses import parse_addresses
@@ -48,9 +47,7 @@ from automation.thaidate import format_datetime
 
 KIND = "digest"
 WARNING = "quota_warning"
-LAST_RUN = "digest.last_run"
-PRIORITY = 5  # with bulletins: after notices and urgent items, before reports
-NOTICE = 1
+PRIORITY = BULLETIN  # with bulletins: after notices and urgent items, before reports
 
 
 class MakeEnvelope(Protocol):
@@ -64,17 +61,6 @@ Send = Callable[[Sequence[Envelope | Outgoing], CycleReport, bool], DispatchResu
 
 
 @dataclass(frozen=True)
-class Planned:
-    """One recipient's share of a digest run: the items it carries, newest first."""
-
-    email: str
-    member_id: str
-    name: str
-    coordinator: str
-    items: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Preview:
     slot: datetime
     email: str
@@ -82,126 +68,6 @@ class Preview:
     rendered: Rendered | None
     recipients: int  # how many recipients the next digest would go to
 
-
-# -- the schedule (also for the scheduler) ------------------------------------------------
-
-
-def zone(config: Config) -> ZoneInfo:
-    try:
-        return ZoneInfo(config.office.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"'office.timezone' = \"{config.office.timezone}\" is not a known time zone; "
-            "use e.g. \"Asia/Bangkok\""
-        ) from None
-
-
-def run_id(slot: datetime) -> str:
-    return slot.strftime("D-%Y%m%d-%H%M")
-
-
-def due(schedule: Cron, tz: ZoneInfo, last_run: datetime | None, now: datetime) -> datetime | None:
-    """The slot of the digest due at ``now``, or None.
-
-    A digest is due when the schedule fired after the last run; slots missed while the
-    worker was off are caught up once, by the latest of them. With no last run (a new
-    ledger) nothing is due: the schedule starts from the first cycle.
-    """
-    if last_run is None:
-        return None
-    slot = schedule.latest(now, tz)
-    if slot is None or slot <= last_run:
-        return None
-    return slot
-
-
-def last_run(ledger: Ledger, now: datetime | None = None) -> datetime | None:
-    """When the last digest was planned; a time ahead of ``now`` (a clock that ran ahead)
-    is not a last run, so the schedule starts again from now."""
-    raw = ledger.get_state(LAST_RUN)
-    if not raw:
-        return None
-    when = datetime.fromisoformat(raw)
-    if now is not None and when > now + CLOCK_TOLERANCE:
-        return None
-    return when
-
-
-def digest_due(config: Config, ledger: Ledger, now: datetime) -> datetime | None:
-    """Whether ``automation run`` at ``now`` sends a digest: its slot, or None."""
-    if config.bulletin.mode != "digest":
-        return None
-    last = last_run(ledger, now)
-    if last is None and config.bulletin.first_digest == "at-once":
-        return now.replace(second=0, microsecond=0)
-    return due(config.bulletin.schedule, zone(config), last, now)
-
-
-def next_digest(config: Config, ledger: Ledger, now: datetime) -> datetime | None:
-    """When the next digest goes: the slot due now, else the schedule's next one."""
-    if config.bulletin.mode != "digest":
-        return None
-    return digest_due(config, ledger, now) or config.bulletin.schedule.next_after(
-        now, zone(config)
-    )
-
-
-# -- planning (pure) ----------------------------------------------------------------------
-
-
-def plan(
-    items: Sequence[Submission],
-    registry: Registry,
-    taken: set[tuple[str, str]],
-    order: dict[str, datetime],
-) -> tuple[list[Planned], dict[str, str]]:
-    """Each recipient's new items, and the items whose audience selects nobody (why)."""
-    shares: dict[str, tuple[Any, list[Submission]]] = {}
-    problems: dict[str, str] = {}
-    for item in items:
-        recipients, problem = audience_of(registry, item)
-        if problem:
-            problems[item.id] = problem
-            continue
-        for r in recipients:
-            if (item.id, r.email) not in taken:
-                shares.setdefault(r.email, (r, []))[1].append(item)
-    planned = []
-    for email, (r, carried) in shares.items():
-        carried.sort(key=lambda i: _newest_first(i, order))
-        planned.append(Planned(email, r.member_id, r.name, r.coordinator,
-                               tuple(i.id for i in carried)))
-    return planned, problems
-
-
-def _newest_first(item: Submission, order: dict[str, datetime]) -> tuple[float, int]:
-    when = order.get(item.id) or item.submitted_at
-    return (-when.timestamp() if when else 0.0, -item.row)
-
-
-def hold(report: CycleReport, count: int, why: str) -> None:
-    """Count mail the window holds back, noting the reason once a cycle."""
-    report.deferred += count
-    note = f"หยุดส่งชั่วคราว: {why}"
-    if note not in report.notes:
-        report.notes.append(note)
-
-
-def merge_counts(*tables: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    """Per-item status counts of several delivery kinds added together."""
-    result: dict[str, dict[str, int]] = {}
-    for table in tables:
-        for item_id, counts in table.items():
-            mine = result.setdefault(item_id, {})
-            for status, n in counts.items():
-                mine[status] = mine.get(status, 0) + n
-    return result
-
-
-def covered(item: Submission, registry: Registry, taken: set[tuple[str, str]]) -> bool:
-    """Planned (or sent at once) for every recipient its audience selects now."""
-    recipients, problem = audience_of(registry, item)
-    return problem is None and all((item.id, r.email) in taken for r in recipients)
 
 
 # -- the cycle's digest step ---------------------------------------------------------------
@@ -437,34 +303,3 @@ class Digests:
                                 share.member_id, carried)
         return Preview(slot, share.email, carried, self.renderer.render(KIND, context),
                        len(shares))
-
-
-def status_lines(config: Config, ledger: Ledger, quota: Quota, now: datetime) -> list[str]:
-    """``automation status``: the sending window, when mail can go, the next digest."""
-    window = quota.window(now)
-    limits = window.limits
-    backlog = quota.backlog()
-    lines = [
-        f"  โควตาการส่ง ({limits.preset}): ใช้ไป {window.used:,}/{limits.per_day:,} ฉบับ "
-        f"ใน 24 ชั่วโมงที่ผ่านมา (ภายนอก {len(window.external):,}"
-        + (f"/{limits.external_recipients_per_day:,}" if limits.external_recipients_per_day
-           else "") + f"), เก็บไว้สำหรับแจ้งผู้ส่งและผู้บริหาร {limits.reserve:,} ฉบับ",
-    ]
-    if window.blocked_until is not None:
-        lines.append(f"  หยุดส่งอีเมลถึง {format_datetime(window.blocked_until)}: "
-                     f"{window.blocked_reason}")
-    for label, priority in (("แจ้งผู้ส่ง/ผู้บริหาร", NOTICE), ("ข่าวและสรุปข่าว", PRIORITY)):
-        when = window.frees_at(priority)
-        lines.append(f"  ส่ง{label}ฉบับถัดไปได้: "
-                     + ("ทันที" if when <= now else format_datetime(when)))
-    if backlog:
-        lines.append(f"  ข่าวและสรุปข่าวรอส่ง {backlog:,} ฉบับ ส่งครบได้ประมาณ "
-                     f"{format_datetime(window.frees_at(PRIORITY, min(backlog, limits.per_day)))}")
-    if config.bulletin.mode == "digest":
-        slot = next_digest(config, ledger, now)
-        lines.append(f"  สรุปข่าว (cron \"{config.bulletin.digest_cron}\"): ครั้งถัดไป "
-                     + (format_datetime(slot) if slot else "ไม่มีกำหนด"))
-    else:
-        lines.append("  ส่งข่าวทีละข่าวทันทีที่อนุมัติ (bulletin.mode = \"per-item\")")
-    return lines
-
