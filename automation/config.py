@@ -18,6 +18,7 @@ from typing import Literal
 from automation import logs
 from automation.channels.settings import ChannelsConfig
 from automation.configschema import build
+from automation.core.quota import PRESETS, Limits
 from automation.core.settings import Delivery
 from automation.errors import ConfigError
 from automation.inbox.settings import BouncesConfig, ImapConfig, UnsubscribeConfig
@@ -187,6 +188,38 @@ class MailConfig:
     quota: QuotaConfig = field(default_factory=QuotaConfig)
     replies: list[ReplyConfig] = field(default_factory=list)
 
+    def limits(self) -> Limits:
+        """The provider's effective limits: ``[mail.quota]`` keys, else the preset, else
+        ``[mail]``."""
+        mail, quota = self, self.quota
+        preset = PRESETS[quota.preset]
+
+        def pick(name: str, fallback: int | None) -> int | None:
+            value: int | None = getattr(quota, name)
+            if value is not None:
+                return value
+            return preset.get(name, fallback)
+
+        messages = pick("messages_per_day", mail.daily_limit) or mail.daily_limit
+        domains = [d.strip().lstrip("@").casefold() for d in quota.internal_domains
+                   if d.strip()]
+        if not domains:
+            domains = [mail.sender.rpartition("@")[2].casefold()]
+        return Limits(
+            preset=quota.preset,
+            messages_per_day=messages,
+            recipients_per_day=pick("recipients_per_day", None),
+            external_recipients_per_day=pick("external_recipients_per_day", None),
+            max_recipients_per_message=pick("max_recipients_per_message", None),
+            messages_per_minute=pick("messages_per_minute", mail.rate_per_minute)
+            or mail.rate_per_minute,
+            connections=pick("connections", mail.connections) or mail.connections,
+            # 5 % of the day: the notices' own share (acknowledgements, decisions, receipts,
+            # the director's digest); they never take more, so bulletins keep the rest.
+            reserve=quota.reserve if quota.reserve is not None else max(5, messages // 20),
+            internal_domains=frozenset(domains),
+        )
+
     def password(self) -> str | None:
         if not self.password_env:
             return None
@@ -255,7 +288,7 @@ class Config:
             sender=mail.sender, sender_name=mail.sender_name, reply_to=mail.reply_to,
             unsubscribe_to=mail.unsubscribe or mail.sender,
             one_click_base=self.unsubscribe.base_url or "", verp=self.bounces.verp,
-            paced=mail.transport == "smtp", retries=mail.retries,
+            paced=mail.transport == "smtp", retries=mail.retries, limits=mail.limits(),
         )
 
     @property

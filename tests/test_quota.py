@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from automation import config as config_mod
-from automation.core.quota import Budget, Limits, Quota, limits
+from automation.core.quota import Budget, Limits, Quota
 from automation.errors import ConfigError
 from automation.ledger.sqlite import SqliteLedger
 from automation.ports import DeliveryRecord, Envelope
@@ -30,7 +30,7 @@ def load(tmp_path: Path, text: str) -> config_mod.Config:
 
 
 def test_without_a_quota_table_the_mail_keys_apply(tmp_path: Path) -> None:
-    got = limits(load(tmp_path, "rate_per_minute = 40\ndaily_limit = 900\nconnections = 2\n").mail)
+    got = load(tmp_path, "rate_per_minute = 40\ndaily_limit = 900\nconnections = 2\n").mail.limits()
     assert (got.preset, got.messages_per_day, got.messages_per_minute, got.connections) == (
         "custom", 900, 40, 2)
     assert got.recipients_per_day is None and got.external_recipients_per_day is None
@@ -48,18 +48,18 @@ def test_presets_give_the_providers_limits(
     tmp_path: Path, preset: str, day: int, external: int | None, per_minute: int,
     connections: int,
 ) -> None:
-    got = limits(load(tmp_path, f'[mail.quota]\npreset = "{preset}"\n').mail)
+    got = load(tmp_path, f'[mail.quota]\npreset = "{preset}"\n').mail.limits()
     assert got.messages_per_day == day and got.per_day == day
     assert got.external_recipients_per_day == external
     assert (got.messages_per_minute, got.connections) == (per_minute, connections)
 
 
 def test_explicit_keys_override_the_preset_which_overrides_the_mail_keys(tmp_path: Path) -> None:
-    got = limits(load(tmp_path, (
+    got = load(tmp_path, (
         "daily_limit = 1500\nconnections = 8\n"
         '[mail.quota]\npreset = "microsoft365"\nrecipients_per_day = 4000\n'
         'messages_per_minute = 20\nreserve = 0\ninternal_domains = ["@School.Example.Test", ""]\n'
-    )).mail)
+    )).mail.limits()
     assert got.messages_per_day == 10000, "the preset's figure, not daily_limit"
     assert got.per_day == 4000, "one recipient per message: the lower limit counts"
     assert (got.messages_per_minute, got.connections, got.reserve) == (20, 3, 0)

@@ -16,7 +16,7 @@ from typing import Any
 
 from automation.core import message
 from automation.core.dispatch import Dispatcher, DispatchPolicy, DispatchResult, Outgoing
-from automation.core.quota import Quota, limits
+from automation.core.quota import Quota
 from automation.core.services import NOTICE, Services
 from automation.core.views import OfficeView
 from automation.ports import Envelope
@@ -42,7 +42,7 @@ class MailService:
         self.s = services
         config = services.config
         self.delivery = delivery = config.delivery
-        quota = limits(config.mail)
+        quota = delivery.limits
         self.dispatcher = Dispatcher(
             services.ledger,
             services.transport,

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from automation.config import MailConfig
 from automation.core.usage import Usage, between
 from automation.ports import Ledger
 from automation.thaidate import BANGKOK, format_datetime
@@ -88,36 +87,6 @@ class Limits:
     def per_day(self) -> int:
         """Messages per rolling 24 hours (each message has exactly one recipient)."""
         return min(self.messages_per_day, self.recipients_per_day or self.messages_per_day)
-
-
-def limits(mail: MailConfig) -> Limits:
-    quota = mail.quota
-    preset = PRESETS[quota.preset]
-
-    def pick(name: str, fallback: int | None) -> int | None:
-        value: int | None = getattr(quota, name)
-        if value is not None:
-            return value
-        return preset.get(name, fallback)
-
-    messages = pick("messages_per_day", mail.daily_limit) or mail.daily_limit
-    domains = [d.strip().lstrip("@").casefold() for d in quota.internal_domains if d.strip()]
-    if not domains:
-        domains = [mail.sender.rpartition("@")[2].casefold()]
-    return Limits(
-        preset=quota.preset,
-        messages_per_day=messages,
-        recipients_per_day=pick("recipients_per_day", None),
-        external_recipients_per_day=pick("external_recipients_per_day", None),
-        max_recipients_per_message=pick("max_recipients_per_message", None),
-        messages_per_minute=pick("messages_per_minute", mail.rate_per_minute)
-        or mail.rate_per_minute,
-        connections=pick("connections", mail.connections) or mail.connections,
-        # 5 % of the day: the notices' own share (acknowledgements, decisions, receipts, the
-        # director's digest); they never take more, so bulletins keep the rest.
-        reserve=quota.reserve if quota.reserve is not None else max(5, messages // 20),
-        internal_domains=frozenset(domains),
-    )
 
 
 def room(limits: Limits, priority: int, backlog: int, used: int, notices: int) -> int:

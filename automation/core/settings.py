@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from automation.core.quota import Limits
+
 
 @dataclass(frozen=True)
 class Delivery:
     """How the office's messages are addressed and paced."""
 
     sender: str  # the office's address: From, Message-ID domain, VERP base
+    limits: Limits  # the provider's sending limits (rolling 24 hours, per minute, connections)
     sender_name: str | None = None  # display name; None: the office's name
     reply_to: str | None = None
     unsubscribe_to: str = ""  # where mailto: unsubscribe requests go
