@@ -163,7 +163,7 @@ class Digests:
         for item_id, problem in problems.items():
             report.notes.append(f"{item_id}: {problem}")
         rid = run_id(slot)
-        sender = self.config.mail.sender
+        sender = self.office.sender
         secret = office_secret(self.ledger)
         plans = []
         for share in sorted(shares, key=lambda s: s.email):
