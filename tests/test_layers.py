@@ -12,9 +12,13 @@ ROOT = Path(__file__).resolve().parents[1] / "automation"
 # What the core may import from the project: its own modules and the shared vocabulary.
 CORE_MAY_USE = ("automation.core", "automation.model", "automation.errors", "automation.ports",
                 "automation.text", "automation.thaidate", "automation.logs",
-                # The core still reads its settings from the whole config (see README, "How
-                # the code is organised"); adapters' settings classes come with it.
+                # The core reads its own sections of the configuration (office, publish,
+                # bulletin, the sheet's tabs and columns); the adapters' tables reach it only
+                # as core settings (Config.delivery, Config.board_url): see the test below.
                 "automation.config")
+# The configuration's adapter tables, which the core must never read by name.
+ADAPTER_SECTIONS = {"mail", "site", "unsubscribe", "bounces", "imap", "channels", "report",
+                    "survey", "registry", "keep_current", "schedule"}
 ADAPTER_LIBRARIES = {"gspread", "google", "requests", "imap_tools", "apscheduler", "openpyxl",
                      "aiosmtpd", "smtplib", "imaplib", "PIL", "matplotlib", "rich", "filelock",
                      "sqlite3", "urllib3", "http"}
@@ -111,3 +115,27 @@ def test_the_core_imports_no_adapter() -> None:
             elif top in ADAPTER_LIBRARIES:
                 wrong.append(f"{name} imports {imported}")
     assert wrong == []
+
+
+def _adapter_reads(source: str) -> list[str]:
+    """``….config.<adapter table>`` attribute reads in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ADAPTER_SECTIONS:
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name == "config":
+                found.append(f"line {node.lineno}: config.{node.attr}")
+    return found
+
+
+def test_the_core_reads_no_adapter_settings() -> None:
+    wrong = [f"{name} {read}" for name, path in MODULES.items()
+             if name.startswith("automation.core")
+             for read in _adapter_reads(path.read_text(encoding="utf-8"))]
+    assert wrong == []
+
+
+def test_the_settings_rule_sees_a_read() -> None:
+    assert _adapter_reads("x = self.s.config.mail.sender\ny = config.office.name\n") == [
+        "line 1: config.mail"]
