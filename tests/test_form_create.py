@@ -6,7 +6,6 @@ from __future__ import annotations
 import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,7 +27,7 @@ from tests.sheet_driver import SPREADSHEET_ID, TOKEN_URI, GoogleDriver, edit_row
 from tests.workspace import FORM, REGISTRY, TODAY, outbox, text_of
 
 IMAGES = FORM_FIELDS["images"][0]
-SCHOOL, SENDER, PHONE = (FORM_FIELDS[f][0] for f in ("school", "sender", "phone"))
+SCHOOL = FORM_FIELDS["school"][0]
 TITLE, BODY, DAY = (FORM_FIELDS[f][0] for f in ("title", "body", "activity_date"))
 NEWS_TITLE = "โรงเรียนจัดค่ายวิทยาศาสตร์ ปี 2569"
 
@@ -129,14 +128,18 @@ def test_a_submission_through_the_form_is_read_whole_and_published(
     email = next(str(r["อีเมล"]).split(",")[0].strip() for r in driver.table(REGISTRY)
                  if r["ชื่อหน่วยงาน"] == school)
     when = _weekday_9am()
-    forms.submit(form.form_id, {
-        SCHOOL: school, SENDER: "นางสาวสมใจ ใจดี", PHONE: "0812345678", TITLE: NEWS_TITLE,
-        BODY: "นักเรียนชั้น ป.6 ทำการทดลองวิทยาศาสตร์ร่วมกับชุมชน", DAY: date(2026, 3, 12),
-        FORM_FIELDS["category"][0]: "ข่าววิชาการ",
-    }, when - timedelta(hours=1), email=email)
+    answers = {  # by field: the respondent answers whatever the questions are titled
+        "school": school, "sender": "นางสาวสมใจ ใจดี", "phone": "0812345678",
+        "title": NEWS_TITLE, "body": "นักเรียนชั้น ป.6 ทำการทดลองวิทยาศาสตร์ร่วมกับชุมชน",
+        "activity_date": date(2026, 3, 12), "category": "ข่าววิชาการ",
+    }
+    titles = [title for title, _question in form.questions()]
+    by_title = {t: answers[f] for (f, *_rest), t in zip(PLAN, titles, strict=False)
+                if f in answers}
+    forms.submit(form.form_id, by_title, when - timedelta(hours=1), email=email)
     _cycle(driver, when)
     assert "คอลัมน์แบบฟอร์มที่ระบบอ่านไม่ได้หรือไม่มี" not in _status(driver, capsys)
-    [row] = [r for r in driver.table(FORM) if r.get(TITLE) == NEWS_TITLE]
+    [row] = [r for r in driver.table(FORM) if NEWS_TITLE in r.values()]
     item_id = str(row["รหัสข่าว"])
     edit_row(driver, FORM, item_id, "อนุมัติ", "อนุมัติ")
     _cycle(driver, when + timedelta(hours=1))
@@ -195,18 +198,36 @@ def test_a_failure_after_create_names_the_half_made_form(
     office: tuple[GoogleDriver, FakeFormsAPI], capsys: pytest.CaptureFixture[str]
 ) -> None:
     driver, forms = office
-    original = forms._one
-
-    def refuse_items(form: Any, request: Any, n: int) -> Any:
-        if "createItem" in request:
-            request = {"createItem": {**request["createItem"], "item": {
-                "title": "x", "questionItem": {"question": {"fileUploadQuestion": {}}}}}}
-        return original(form, request, n)
-
-    forms._one = refuse_items  # type: ignore[method-assign]
+    forms.inject(403, "Google Forms API has not been used in project 123 before or it is "
+                 "disabled.", kind="setPublishSettings")
     assert _init(driver, "--form") == 1
     err = capsys.readouterr().err
     form = forms.only()
     assert f"https://docs.google.com/forms/d/{form.form_id}/edit" in err
-    assert "file upload" in err and "Traceback" not in err
-    assert form.items == [] and not form.published  # the batch was all-or-nothing
+    assert "เปิดรับคำตอบ (forms.setPublishSettings)" in err and "Traceback" not in err
+    assert not form.published
+    assert "form_url" not in driver.config.read_text(encoding="utf-8")
+
+
+def test_the_fake_refuses_what_google_refuses() -> None:
+    """forms.create takes a title only; the API cannot make a file-upload question."""
+    import requests
+
+    forms = FakeFormsAPI()
+    session = requests.Session()
+    session.mount(FORMS_PREFIX, FakeFormsAdapter(forms))
+    auth = {"Authorization": "Bearer t"}
+    url = "https://forms.googleapis.com/v1/forms"
+    refused = session.post(url, json={"info": {"title": "x", "description": "d"}}, headers=auth)
+    assert refused.status_code == 400
+    made = session.post(url, json={"info": {"title": "x"}}, headers=auth).json()
+    assert made["publishSettings"]["publishState"] == {
+        "isPublished": False, "isAcceptingResponses": False}
+    upload = {"title": "ภาพ", "questionItem": {"question": {"fileUploadQuestion": {}}}}
+    text = {"title": "หัวข้อ", "questionItem": {"question": {"textQuestion": {}}}}
+    batch = {"requests": [{"createItem": {"item": text, "location": {"index": 0}}},
+                          {"createItem": {"item": upload, "location": {"index": 1}}}]}
+    answer = session.post(f"{url}/{made['formId']}:batchUpdate", json=batch, headers=auth)
+    assert answer.status_code == 400 and "file upload" in answer.json()["error"]["message"]
+    assert forms.only().items == []  # all or nothing
+    assert session.post(url, json={"info": {"title": "x"}}).status_code == 401

@@ -103,14 +103,15 @@ class FakeFormsAPI:
         self.forms: dict[str, FakeForm] = {}
         self.calls: list[FormCall] = []
         self.language = language
-        self._faults: list[tuple[int, str]] = []
+        self._faults: list[tuple[int, str, str | None]] = []
         self._ids = 0
         self._lock = threading.RLock()
 
     # -- what tests set up or read
-    def inject(self, status: int, message: str) -> None:
-        """Answer the next request with this error (Google's JSON error body)."""
-        self._faults.append((status, message))
+    def inject(self, status: int, message: str, kind: str | None = None) -> None:
+        """Answer the next request (of ``kind``: create, batchUpdate, setPublishSettings,
+        permissions.create, get) with this error, in Google's JSON error body."""
+        self._faults.append((status, message, kind))
 
     def only(self) -> FakeForm:
         [form] = self.forms.values()
@@ -186,8 +187,10 @@ class FakeFormsAPI:
         with self._lock:
             kind = _kind(method, path)
             try:
-                if self._faults:
-                    raise _ApiError(*self._faults.pop(0))
+                fault = next((f for f in self._faults if f[2] in (None, kind)), None)
+                if fault is not None:
+                    self._faults.remove(fault)
+                    raise _ApiError(fault[0], fault[1])
                 if not str(request.headers.get("Authorization", "")).startswith("Bearer "):
                     raise _ApiError(401)
                 status, answer = 200, self._serve(kind, path, params, body)
