@@ -38,11 +38,16 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[GoogleDrive
     driver = GoogleDriver(tmp_path / "office",
                           tabs={REGISTRY: demo_tabs(TODAY)[REGISTRY], "Sheet1": []})
     forms = FakeFormsAPI()
-    route_sessions(monkeypatch, {
+    _route(monkeypatch, driver, forms)
+    return driver, forms
+
+
+def _route(patch: pytest.MonkeyPatch, driver: GoogleDriver, forms: FakeFormsAPI) -> None:
+    """Sessions the CLI builds reach the Sheets and Forms fakes and the token endpoint."""
+    route_sessions(patch, {
         SHEETS_PREFIX: FakeSheetsAdapter(driver.api), FORMS_PREFIX: FakeFormsAdapter(forms),
         DRIVE_PREFIX: FakeFormsAdapter(forms), TOKEN_URI: driver.token,
     })
-    return driver, forms
 
 
 def _init(driver: GoogleDriver, *extra: str) -> int:
@@ -231,3 +236,15 @@ def test_the_fake_refuses_what_google_refuses() -> None:
     assert answer.status_code == 400 and "file upload" in answer.json()["error"]["message"]
     assert forms.only().items == []  # all or nothing
     assert session.post(url, json={"info": {"title": "x"}}).status_code == 401
+
+
+def test_without_a_registry_the_school_is_typed_and_the_officer_is_warned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    driver = GoogleDriver(tmp_path / "office", tabs={"Sheet1": []})
+    forms = FakeFormsAPI()
+    _route(monkeypatch, driver, forms)
+    assert _init(driver, "--form") == 0
+    school = dict(forms.only().questions())[SCHOOL]
+    assert school["textQuestion"] == {"paragraph": False}
+    assert "ทะเบียนเครือข่ายยังไม่มีชื่อหน่วยงาน" in capsys.readouterr().out

@@ -228,6 +228,10 @@ def _fill(client: FormsClient, created: CreatedForm, office_name: str) -> None:
 
 
 def _share(client: FormsClient, created: CreatedForm, editors: Sequence[str]) -> None:
+    if not editors:
+        created.warnings.append(
+            f"ไม่มีผู้ได้รับสิทธิ์แก้ไขแบบฟอร์ม (แบบฟอร์มเป็นของ {client.account}): ตั้ง "
+            "office.officer_email หรือใส่ --editor อีเมล แล้วสร้างใหม่ เพื่อทำขั้นตอนที่เหลือใน Google Forms")
     for address in dict.fromkeys(editors):
         url = (f"{DRIVE_FILES_URL}/{created.form_id}/permissions"
                "?sendNotificationEmail=true")
