@@ -26,6 +26,10 @@ from automation.errors import SheetError
 
 # Only the spreadsheets scope: the worker never needs the office's Drive.
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+# Making the news form (`init --google --form`): the form itself, and sharing that one file
+# with the officer (drive.file reaches only files the worker created, never the office's Drive).
+FORM_SCOPES = (*SCOPES, "https://www.googleapis.com/auth/forms.body",
+               "https://www.googleapis.com/auth/drive.file")
 KEY_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 LOGIN_HINT = "automation google-login --config schedule.toml"
 
@@ -43,14 +47,17 @@ class Authorized:
     account: str | None
 
 
-def authorize(sheets: SheetsConfig, environ: Mapping[str, str] | None = None) -> Authorized:
+def authorize(
+    sheets: SheetsConfig, environ: Mapping[str, str] | None = None,
+    scopes: tuple[str, ...] = SCOPES,
+) -> Authorized:
     env = os.environ if environ is None else environ
     account: str | None
     if sheets.auth == "oauth":
-        credentials: Credentials = _user_credentials(token_path(sheets))
+        credentials: Credentials = _user_credentials(token_path(sheets), scopes)
         account = None
     else:
-        credentials, account = _service_account(key_path(sheets, env))
+        credentials, account = _service_account(key_path(sheets, env), scopes)
     token_session = requests.Session()
     session = AuthorizedSession(  # type: ignore[no-untyped-call]
         credentials, refresh_timeout=sheets.timeout, auth_request=Request(token_session)
@@ -101,7 +108,7 @@ def _read_json(path: Path, what: str, fix: str) -> dict[str, Any]:
     return data
 
 
-def _service_account(path: Path) -> tuple[Credentials, str]:
+def _service_account(path: Path, scopes: tuple[str, ...]) -> tuple[Credentials, str]:
     fix = (
         "สร้างกุญแจ JSON ของบัญชีบริการใน Google Cloud Console แล้วตั้ง 'sheets.credentials' "
         f"หรือ {KEY_ENV} ให้ชี้ไปที่ไฟล์นั้น"
@@ -124,7 +131,7 @@ def _service_account(path: Path) -> tuple[Credentials, str]:
         raise SheetError(f"{path} ไม่ใช่กุญแจบัญชีบริการ{lacking}; {fix}")
     try:
         credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-            info, scopes=list(SCOPES)
+            info, scopes=list(scopes)
         )
     except (ValueError, TypeError, IndexError):
         raise SheetError(
@@ -133,7 +140,7 @@ def _service_account(path: Path) -> tuple[Credentials, str]:
     return credentials, str(info["client_email"])
 
 
-def _user_credentials(path: Path) -> Credentials:
+def _user_credentials(path: Path, scopes: tuple[str, ...]) -> Credentials:
     if not path.exists():
         raise SheetError(
             f"ยังไม่ได้ลงชื่อเข้าใช้ Google (ไม่พบโทเคน {path}); รัน {LOGIN_HINT} "
@@ -142,7 +149,7 @@ def _user_credentials(path: Path) -> Credentials:
     info = _read_json(path, "โทเคน OAuth", f"ลบไฟล์นั้นแล้วรัน {LOGIN_HINT} ใหม่")
     try:
         credentials: Credentials = user_credentials.Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call]
-            info, scopes=list(SCOPES)
+            info, scopes=list(scopes)
         )
     except ValueError:
         raise SheetError(
@@ -155,7 +162,10 @@ def _user_credentials(path: Path) -> Credentials:
 Flow = Callable[..., Any]
 
 
-def login(sheets: SheetsConfig, flow: Flow | None = None, force: bool = False) -> Path:
+def login(
+    sheets: SheetsConfig, flow: Flow | None = None, force: bool = False,
+    scopes: tuple[str, ...] = SCOPES,
+) -> Path:
     """Sign in as a person with gspread's installed-app flow; returns where the token is kept.
 
     ``sheets.credentials`` is the OAuth client file ("Desktop app") from Google Cloud.
@@ -181,7 +191,7 @@ def login(sheets: SheetsConfig, flow: Flow | None = None, force: bool = False) -
         token.unlink(missing_ok=True)
     token.parent.mkdir(parents=True, exist_ok=True)
     gspread.auth.oauth(
-        scopes=list(SCOPES),
+        scopes=list(scopes),
         flow=flow or gspread.auth.local_server_flow,
         credentials_filename=client_file,
         authorized_user_filename=token,

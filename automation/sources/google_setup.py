@@ -39,6 +39,9 @@ class SetupOptions:
     editors: tuple[str, ...] = ()
     approval: Approval = "dropdown"
     time_zone: str = "Asia/Bangkok"
+    # False while a form made by `--form` is not linked yet: linking creates the responses
+    # tab, and a tab of that name made beforehand would push Google's to "…ฟอร์ม 2".
+    form_tab: bool = True
 
 
 @dataclass
@@ -69,7 +72,13 @@ def set_up(sheet: GoogleSheet, sheets: SheetsConfig, options: SetupOptions) -> S
             "แบบฟอร์มจะถูกอ่านคลาดไป; แก้ที่ ไฟล์ → การตั้งค่า → เขตเวลา (File → Settings)"
         )
     layouts = _plan(sheet, sheets, meta)
+    if not options.form_tab and layouts[0].info is None:
+        layouts = layouts[1:]
     requests_ = _layout_requests(layouts, meta, report)
+    if layouts[0].kind != "form":
+        if requests_:
+            sheet.batch_update(requests_, "จัดรูปแบบสเปรดชีต")
+        return report
     form = layouts[0]
     approval_col = form.by_field["approval"]
     protected = _our_protection(form.info, approval_col)
