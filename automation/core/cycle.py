@@ -21,6 +21,7 @@ from automation.core.intake import Identities, parse_submissions
 from automation.core.notices import Notices, _key
 from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache
+from automation.core.pictures import with_pictures
 from automation.core.quota import Quota, clock_fault, limits, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered
@@ -251,6 +252,12 @@ class Worker(Notices):
             return
         self._posted = set(self.s.ledger.event_times("posted"))
         self.dispatcher.quota.waiting = 0
+        # Pictures first: the board, the e-mails and the channels show the same ones.
+        pictured = with_pictures(self.s.media, due, snap.form, self.aliases["form"],
+                                 self.board, report)
+        if pictured:
+            due = [pictured.get(i.id, i) for i in due]
+            snap.items = [pictured.get(i.id, i) for i in snap.items]
         # Publishers finish every cycle, even a quiet one: they retry deferred posts and
         # refresh pages built from the registry.
         # Approval is read again only when something leaves in this cycle: items that merely

@@ -14,7 +14,7 @@ from automation.core.intake import Identities
 from automation.core.render import Renderer
 from automation.core.table import Sheet
 from automation.model import CycleReport, Problem, Registry, Submission, Tab
-from automation.ports import Envelope, Ledger, MailTransport, Publisher
+from automation.ports import Envelope, Ledger, MailTransport, MediaStore, Publisher
 
 # Mail priorities: lower goes first when the 24-hour window is short (automation.core.quota).
 NOTICE, DIGEST, URGENT, BULLETIN, REPORT = 1, 2, 3, 5, 8
@@ -50,3 +50,5 @@ class Services:
     # Jobs that bring news in before the sheet is read (the office mailbox), given the
     # steps to skip; each reports into the cycle report, never raising for a dead server.
     inbound: Sequence[Callable[[CycleReport, Collection[str]], None]] = ()
+    # Pictures for the board, the e-mails and the channels (None: links only).
+    media: MediaStore | None = None
