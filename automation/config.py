@@ -21,9 +21,9 @@ from automation.configschema import build
 from automation.errors import ConfigError
 from automation.inbox.settings import BouncesConfig, ImapConfig, UnsubscribeConfig
 from automation.mail.settings import BulletinConfig, QuotaConfig, ReplyConfig
+from automation.media.settings import MediaConfig
 from automation.reports.settings import ReportConfig
 from automation.scheduler.settings import ScheduleConfig
-from automation.media.settings import MediaConfig
 from automation.site.settings import SiteConfig
 from automation.survey.settings import SurveyConfig
 from automation.upkeep.settings import KeepCurrentConfig, RegistryRules

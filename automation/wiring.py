@@ -64,7 +64,6 @@ def publishers(config: Config, ledger: Ledger) -> list[Publisher]:
 
 def services(config: Config, stop: threading.Event | None = None) -> Services:
     from automation.inbox import cycle_hook
-
     from automation.media.factory import media_store
 
     ledger = SqliteLedger(config.ledger_path)

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.fakes.drive_api import FakeDriveAPI
 from tests.servers.channel_apis import LINE_TO, LINE_TOKEN, ChannelAPIs
 from tests.sheet_driver import GoogleDriver
 from tests.workspace import FORM, html_of, outbox, text_of
@@ -202,7 +201,7 @@ def test_drive_not_shared_sends_the_text_and_says_whom_to_share_with(tmp_path: P
     submit(driver, urls["private"])
     report = driver.run_cycle()
     item = item_id(driver)
-    assert report.published == 1
+    assert next(r for r in driver.table(FORM) if r["รหัสข่าว"] == item)["สถานะ"] == "เผยแพร่แล้ว"
     assert not media_files(driver.config.parent / "site", item)
     page = (driver.config.parent / "site" / "news" / f"{item}.html").read_text(encoding="utf-8")
     assert TITLE in page and "og:image" not in page
@@ -219,10 +218,10 @@ def test_drive_quota_and_server_errors_are_retried(tmp_path: Path) -> None:
     driver.drive.fail(403)  # userRateLimitExceeded
     report = driver.run_cycle()
     item = item_id(driver)
-    assert report.published == 1
     assert len(media_files(driver.config.parent / "site", item)) == 2
     assert [c.status for c in driver.drive.calls][:3] == [429, 503, 403]
     assert not [p for p in report.problems if p.row_id == item]
+    assert not [p for p in report.problems if "ชั่วคราว" in p.message]
 
 
 # ------------------------------------------------------------------------- LINE
@@ -262,3 +261,19 @@ def test_the_record_keeps_drive_links_out_of_the_public_pictures(
     record = json.loads((site / "_data" / "media" / f"{item}.json").read_text())
     assert set(record) == {urls[k] for k in ("gps", "rotated", "large", "private")}
     assert not any("drive" in p.name for p in (site / "media").rglob("*"))
+
+
+def test_facebook_gets_a_photo_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.servers.channel_apis import FACEBOOK_PAGE, FACEBOOK_TOKEN
+
+    monkeypatch.setenv("FACEBOOK_PAGE_TOKEN", FACEBOOK_TOKEN)
+    with ChannelAPIs() as api:
+        driver, urls = office_with_pictures(
+            tmp_path, f'\n[channels.facebook]\npage_id = "{FACEBOOK_PAGE}"\n'
+                      f'api_base = "{api.url}"\nmin_interval = 0\n')
+        submit(driver, urls["gps"])
+        driver.run_cycle()
+        item = item_id(driver)
+        [post] = [p for p in api.posts["facebook"] if TITLE in p["message"]]
+    assert post["url"].startswith(f"https://pr.office.example.test/media/{item}/")
+    assert f"https://pr.office.example.test/news/{item}.html" in post["caption"]
