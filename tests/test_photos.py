@@ -49,6 +49,17 @@ def picture(width: int, height: int, *, gps: bool = False, orientation: int | No
     return out.getvalue()
 
 
+def logo() -> bytes:
+    """A stand-in office emblem: a white disc with a gold ring."""
+    image = Image.new("RGBA", (96, 96), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((2, 2, 93, 93), fill=(255, 255, 255, 255), outline=(200, 150, 30, 255), width=8)
+    draw.ellipse((32, 32, 63, 63), fill=(29, 79, 145, 255))
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def office_with_pictures(tmp_path: Path, extra: str = "") -> tuple[GoogleDriver, dict[str, str]]:
     driver = GoogleDriver(tmp_path / "office")
     with driver.config.open("a", encoding="utf-8") as fh:
@@ -277,3 +288,19 @@ def test_facebook_gets_a_photo_post(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         [post] = [p for p in api.posts["facebook"] if TITLE in p["message"]]
     assert post["url"].startswith(f"https://pr.office.example.test/media/{item}/")
     assert f"https://pr.office.example.test/news/{item}.html" in post["caption"]
+
+
+def test_office_logo_is_copied_into_the_board_and_shown_in_the_header(tmp_path: Path) -> None:
+    driver, urls = office_with_pictures(tmp_path)
+    text = driver.config.read_text(encoding="utf-8")
+    driver.config.write_text(text.replace('folder = "site"', 'folder = "site"\nlogo = "logo.png"',
+                                          1), encoding="utf-8")
+    (driver.config.parent / "logo.png").write_bytes(logo())
+    submit(driver, urls["gps"])
+    driver.run_cycle()
+    site = driver.config.parent / "site"
+    assert (site / "assets" / "logo.png").read_bytes() == logo()
+    for page in (site / "index.html", site / "news" / f"{item_id(driver)}.html"):
+        html = page.read_text(encoding="utf-8")
+        assert re.search(r'<img class="brand-logo" src="(\.\./)?assets/logo\.png" alt="ตราสัญลักษณ์ ',
+                         html), page

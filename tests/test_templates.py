@@ -13,6 +13,7 @@ import jinja2
 import pytest
 
 from automation.core.linkify import linkify_mail
+from automation.core.render import hosted
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KINDS = (
@@ -93,6 +94,7 @@ def environment() -> jinja2.Environment:
         thai_datetime=thai_datetime,
         paragraphs=paragraphs,
         linkify=linkify_mail,
+        hosted=hosted,
     )
     env.tests["safe_url"] = safe_url
     return env
