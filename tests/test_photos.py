@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -304,3 +306,71 @@ def test_office_logo_is_copied_into_the_board_and_shown_in_the_header(tmp_path: 
         html = page.read_text(encoding="utf-8")
         assert re.search(r'<img class="brand-logo" src="(\.\./)?assets/logo\.png" alt="ตราสัญลักษณ์ ',
                          html), page
+
+
+def test_digest_carries_thumbnails_linked_to_the_board(tmp_path: Path) -> None:
+    driver, urls = office_with_pictures(tmp_path)
+    text = driver.config.read_text(encoding="utf-8")
+    driver.config.write_text(text.replace('mode = "per-item"', 'mode = "digest"', 1),
+                             encoding="utf-8")
+    submit(driver, f"{urls['gps']}, {urls['rotated']}")
+    driver.run_cycle()
+    item = item_id(driver)
+    digests = [m for m in outbox(driver.config.parent / "outbox") if m["X-PR-Kind"] == "digest"
+               and item in str(m["X-PR-Items"]).split(",")]
+    assert digests
+    html = html_of(digests[0])
+    thumbs = re.findall(r'<a href="([^"]+)"[^>]*><img src="([^"]+)" alt="([^"]+)"', html)
+    mine = [t for t in thumbs if f"/media/{item}/" in t[1]]
+    assert len(mine) == 2
+    for href, src, alt in mine:
+        assert href == f"https://pr.office.example.test/news/{item}.html" and alt == TITLE
+        assert (driver.config.parent / "site" / src.split(".test/", 1)[1]).is_file()
+    assert len(digests[0].as_bytes()) < 60_000  # hosted, not attached
+
+
+def test_emailed_attachments_are_published_and_nothing_outside_their_folder_is_read(
+    tmp_path: Path,
+) -> None:
+    from tests.workspace import edit_sheet, find_row, make_workspace, run_cycle, table
+
+    config = make_workspace(tmp_path / "office")
+    folder = config.parent / "attachments"
+    folder.mkdir()
+    saved = folder / "N-ABC-1-0123456789abcdef-กิจกรรม.jpg"
+    saved.write_bytes(picture(1800, 1200, gps=True))
+    outside = config.parent / "secret.jpg"
+    outside.write_bytes(picture(640, 480, gps=True))
+    school = "โรงเรียนบ้านดอนแก้ว"
+
+    def change(sheet: object) -> None:
+        from tests.workspace import column_of
+
+        row = find_row(sheet, "ชื่อโรงเรียน/หน่วยงาน", school)
+        sheet.cell(row=row, column=column_of(sheet, "ภาพประกอบ"),  # type: ignore[attr-defined]
+                   value=f"{saved}, {folder / '..' / 'secret.jpg'}")
+        sheet.cell(row=row, column=column_of(sheet, "อนุมัติ"), value=True)  # type: ignore[attr-defined]
+
+    edit_sheet(config.parent / "workbook.xlsx", FORM, change)
+    run_cycle(config)
+    [row] = [r for r in table(config.parent / "workbook.xlsx", FORM)
+             if r["ชื่อโรงเรียน/หน่วยงาน"] == school]
+    files = media_files(config.parent / "site", str(row["รหัสข่าว"]))
+    assert len(files) == 2  # the saved attachment's web size and thumbnail, not the outsider
+    for path in files:
+        with Image.open(path) as image:
+            assert not image.getexif()
+    # `automation site build` (rebuilt from the sheet) keeps the gallery; a take-down
+    # removes the pictures from the board with the text.
+    item = str(row["รหัสข่าว"])
+    page = config.parent / "site" / "news" / f"{item}.html"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    for args in (["site", "build"], ["site", "withdraw", item, "--reason", "ภาพไม่มีหนังสือยินยอม"]):
+        if args[1] == "withdraw":
+            assert 'class="gallery"' in page.read_text(encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "automation.cli", *args, "--config",
+                               str(config)], env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert not media_files(config.parent / "site", item)
+    assert 'class="gallery"' not in page.read_text(encoding="utf-8")

@@ -75,6 +75,9 @@ class Article:
         )
         if previous is None:
             return fresh
+        if not fresh.photos and previous.photos and previous.images == fresh.images:
+            # Rebuilt from the sheet (no pictures fetched then): the pictures stay.
+            fresh = replace(fresh, photos=previous.photos)
         if previous.content() == fresh.content() and not previous.withdrawn:
             return previous
         return replace(fresh, published_at=previous.published_at,
