@@ -223,6 +223,17 @@ def test_drive_not_shared_sends_the_text_and_says_whom_to_share_with(tmp_path: P
     assert "แชร์โฟลเดอร์ที่เก็บไฟล์อัปโหลดของแบบฟอร์ม" in problem.message
 
 
+def test_drive_api_not_enabled_says_where_to_enable_it(tmp_path: Path) -> None:
+    driver, urls = office_with_pictures(tmp_path)
+    driver.drive.api_enabled = False
+    submit(driver, urls["gps"])
+    report = driver.run_cycle()
+    item = item_id(driver)
+    [problem] = [p for p in report.problems if p.row_id == item]
+    assert "Google Drive API" in problem.message and "Enable" in problem.message
+    assert next(r for r in driver.table(FORM) if r["รหัสข่าว"] == item)["สถานะ"] == "เผยแพร่แล้ว"
+
+
 def test_drive_quota_and_server_errors_are_retried(tmp_path: Path) -> None:
     driver, urls = office_with_pictures(tmp_path)
     submit(driver, urls["gps"])

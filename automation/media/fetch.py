@@ -128,6 +128,9 @@ class DriveFetcher:
         share = (f"แชร์โฟลเดอร์ที่เก็บไฟล์อัปโหลดของแบบฟอร์ม (ใน Google Drive ของเจ้าของแบบฟอร์ม) "
                  f"ให้ {self.account} เป็นผู้มีสิทธิ์อ่าน" if self.account
                  else "แชร์โฟลเดอร์ที่เก็บไฟล์อัปโหลดของแบบฟอร์มให้บัญชีที่ลงชื่อเข้าใช้")
+        if exc.status == 403 and exc.reason == "accessNotConfigured":
+            return ("ยังไม่ได้เปิดใช้ Google Drive API ในโปรเจกต์ Google Cloud ของบัญชีบริการ: "
+                    "เปิดที่ APIs & Services → Library → Google Drive API → Enable")
         if exc.status == 403 and exc.reason == "insufficientPermissions":
             return (f"{who} ยังไม่ได้รับสิทธิ์อ่าน Google Drive (scope); ถ้าลงชื่อเข้าใช้แบบ OAuth "
                     "ให้รัน automation google-login --force ใหม่")

@@ -20,7 +20,9 @@ say that it exists); ``forbid`` makes it answer 403 ``insufficientFilePermission
 user does not have sufficient permissions for file <id>." — as Drive does for a file the
 account can see but not download. ``fail(status, n)`` queues ``n`` answers of 429
 (``rateLimitExceeded``, with ``Retry-After``), 403 ``userRateLimitExceeded`` or 5xx
-(``backendError``) before the next real answer; requests without a Bearer token get 401.
+(``backendError``) before the next real answer; requests without a Bearer token get 401;
+``api_enabled = False`` answers 403 ``accessNotConfigured`` (the Cloud project has not
+enabled the Drive API).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Call:
 class FakeDriveAPI:
     files: dict[str, DriveFile] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    api_enabled: bool = True  # False: the project has not enabled the Drive API
     _faults: deque[int] = field(default_factory=deque)
 
     def add(self, file_id: str, name: str, data: bytes, mime_type: str = "image/jpeg",
@@ -91,6 +94,10 @@ class FakeDriveAPI:
         if not str(request.headers.get("Authorization", "")).startswith("Bearer "):
             return _error(401, "authError", "Invalid Credentials", location="Authorization",
                           location_type="header")
+        if not self.api_enabled:
+            return _error(403, "accessNotConfigured", "Google Drive API has not been used in "
+                          "project 123456789 before or it is disabled.", location=None,
+                          domain="usageLimits")
         if self._faults:
             return _fault(self._faults.popleft())
         found = self.files.get(file_id)
