@@ -385,3 +385,21 @@ def test_emailed_attachments_are_published_and_nothing_outside_their_folder_is_r
         assert done.returncode == 0, done.stderr
     assert not media_files(config.parent / "site", item)
     assert 'class="gallery"' not in page.read_text(encoding="utf-8")
+
+
+def test_telegram_sends_the_boards_copy_not_the_drive_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.servers.channel_apis import TELEGRAM_CHAT, TELEGRAM_TOKEN
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+    with ChannelAPIs() as api:
+        driver, urls = office_with_pictures(
+            tmp_path, f'\n[channels.telegram]\nchat_id = "{TELEGRAM_CHAT}"\n'
+                      f'api_base = "{api.url}"\nmin_interval = 0\n')
+        submit(driver, urls["gps"])
+        driver.run_cycle()
+        item = item_id(driver)
+        [post] = [p for p in api.posts["telegram"] if TITLE in p.get("caption", "")]
+    assert post["method"] == "sendPhoto"
+    assert post["photo"].startswith(f"https://pr.office.example.test/media/{item}/")
