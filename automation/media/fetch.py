@@ -132,8 +132,9 @@ class DriveFetcher:
             return ("ยังไม่ได้เปิดใช้ Google Drive API ในโปรเจกต์ Google Cloud ของบัญชีบริการ: "
                     "เปิดที่ APIs & Services → Library → Google Drive API → Enable")
         if exc.status == 403 and exc.reason == "insufficientPermissions":
-            return (f"{who} ยังไม่ได้รับสิทธิ์อ่าน Google Drive (scope); ถ้าลงชื่อเข้าใช้แบบ OAuth "
-                    "ให้รัน automation google-login --force ใหม่")
+            return (f"{who} ไม่ได้ขอสิทธิ์อ่าน Google Drive: การลงชื่อเข้าใช้แบบ OAuth "
+                    "(sheets.auth = \"oauth\") ใช้กับชีตเท่านั้น; ภาพจากแบบฟอร์มต้องใช้บัญชีบริการ "
+                    "หรือให้โรงเรียนส่งภาพทางอีเมลข่าว")
         if exc.status == 403:
             return f"{who} ไม่มีสิทธิ์อ่านไฟล์ภาพ {file_id} ใน Google Drive: {share}"
         if exc.status == 404:
