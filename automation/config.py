@@ -23,6 +23,7 @@ from automation.core.settings import Delivery
 from automation.errors import ConfigError
 from automation.inbox.settings import BouncesConfig, ImapConfig, UnsubscribeConfig
 from automation.mail.settings import BulletinConfig, QuotaConfig, ReplyConfig
+from automation.media.settings import MediaConfig
 from automation.reports.settings import ReportConfig
 from automation.scheduler.settings import ScheduleConfig
 from automation.site.settings import SiteConfig
@@ -264,6 +265,7 @@ class Config:
     publish: PublishConfig = field(default_factory=PublishConfig)
     bulletin: BulletinConfig = field(default_factory=BulletinConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
@@ -376,6 +378,8 @@ def _check(config: Config) -> None:
         )
     if "@" not in mail.sender:
         raise ConfigError(f"'mail.sender' ต้องเป็นที่อยู่อีเมล แต่พบ \"{mail.sender}\"")
+    for problem in config.media.problems():
+        raise ConfigError(problem)
     for tab in ("form", "registry", "suppression"):
         fields = {"form": FORM_FIELDS, "registry": REGISTRY_FIELDS}.get(tab, SUPPRESSION_FIELDS)
         for name in getattr(sheets.columns, tab):

@@ -63,6 +63,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     severity: str = "error"  # "error" stops the item; "warning" is only reported
+    once: bool = False  # told in one report only (a picture left out of a published item)
 
     def where(self) -> str:
         parts = [f"แท็บ '{self.tab}'"] if self.tab else []
@@ -77,6 +78,19 @@ class Problem:
     def __str__(self) -> str:
         where = self.where()
         return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One published picture: paths under the news board (``media/<ID>/<hash>.jpg``) for the
+    web size and the thumbnail, and their public addresses when the board has one."""
+
+    web: str
+    thumb: str
+    width: int
+    height: int
+    web_url: str | None = None
+    thumb_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,7 @@ class Submission:
     fingerprint: str = ""  # submission time + submitter address, to recognise its row
     channels: str = ""  # the director's ช่องทาง cell: which chat/social channels get it
     replaces: str = ""  # the returned item's ID this one is the corrected version of
+    photos: tuple[Photo, ...] = ()  # its pictures as the board serves them (when fetched)
 
     @property
     def valid(self) -> bool:

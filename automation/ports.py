@@ -12,7 +12,7 @@ from datetime import datetime
 from email.message import Message
 from typing import Protocol
 
-from automation.model import Cell, CellWrite, Registry, Submission, Tab
+from automation.model import Cell, CellWrite, Photo, Registry, Submission, Tab
 
 
 class SheetBackend(Protocol):
@@ -173,4 +173,22 @@ class Publisher(Protocol):
 
     def finish(self, published: Sequence[Submission], registry: Registry, now: datetime) -> None:
         """Called once per cycle after publishing (e.g. rebuild lists and feeds)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """What the media adapter made of one item's picture addresses: the photos now on the
+    board, and one Thai sentence per picture left out (said once, when first found)."""
+
+    photos: tuple[Photo, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+class MediaStore(Protocol):
+    """Fetches an item's pictures (Drive, saved e-mail attachments), strips their metadata
+    and puts web-size copies and thumbnails on the news board."""
+
+    def prepare(self, item_id: str, sources: Sequence[str]) -> Pictures:
+        """Never raises for a picture: one that cannot be had is skipped and told."""
         ...

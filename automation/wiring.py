@@ -64,18 +64,21 @@ def publishers(config: Config, ledger: Ledger) -> list[Publisher]:
 
 def services(config: Config, stop: threading.Event | None = None) -> Services:
     from automation.inbox import cycle_hook
+    from automation.media.factory import media_store
     from automation.survey.invite import digest_addon
 
     ledger = SqliteLedger(config.ledger_path)
+    backend = sheet_backend(config)
     built = Services(
         config=config,
-        sheet=Sheet(sheet_backend(config)),
+        sheet=Sheet(backend),
         ledger=ledger,
         transport=mail_transport(config),
         renderer=Renderer(config.templates),
         clock=now,
         publishers=publishers(config, ledger),
         stop=stop or threading.Event(),
+        media=media_store(config, backend),
     )
     built.inbound = (cycle_hook(built),)
     built.digest_extras = digest_addon(config, ledger, built.sheet, now)

@@ -30,6 +30,7 @@ from automation.demo import demo_tabs
 from automation.model import Cell, CycleReport
 from automation.sources.google import GoogleSheet
 from automation.wiring import services
+from tests.fakes.drive_api import FakeDriveAPI, mount_drive
 from tests.fakes.sheets_api import FakeSheetsAPI, RefusingAdapter, mount
 from tests.workspace import TODAY, make_workspace
 
@@ -104,9 +105,14 @@ class TokenEndpoint(BaseAdapter):
         pass
 
 
-def connect(backend: GoogleSheet, api: FakeSheetsAPI, token: TokenEndpoint | None = None) -> None:
-    """Route a backend built by ``from_config`` to the fake (and the token endpoint)."""
+def connect(
+    backend: GoogleSheet, api: FakeSheetsAPI, token: TokenEndpoint | None = None,
+    drive: FakeDriveAPI | None = None,
+) -> None:
+    """Route a backend built by ``from_config`` to the fake (and the token endpoint); its
+    Drive requests (pictures) go to ``drive``, by default a Drive holding no file."""
     mount(api, backend.session)
+    mount_drive(drive or FakeDriveAPI(), backend.session)
     if backend.token_session is not None:
         backend.token_session.mount("https://", RefusingAdapter())
         backend.token_session.mount(TOKEN_URI, token or TokenEndpoint())
@@ -203,12 +209,13 @@ class GoogleDriver:
         self.api = FakeSheetsAPI()
         self.api.strict_grid_limits = True  # as Google: writes beyond the grid are refused
         self.token = TokenEndpoint()
+        self.drive = FakeDriveAPI()
         self.book = self.api.add_spreadsheet(SPREADSHEET_ID, tabs=tabs or demo_tabs(TODAY))
 
     def worker(self, prepare: Callable[[Services], None] | None = None) -> Worker:
         svc = services(config_mod.load(self.config))
         assert isinstance(svc.sheet.backend, GoogleSheet)
-        connect(svc.sheet.backend, self.api, self.token)
+        connect(svc.sheet.backend, self.api, self.token, self.drive)
         if prepare:
             prepare(svc)
         return Worker(svc)

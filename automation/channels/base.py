@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from automation.core.render import hosted
 from automation.errors import DeliveryError
 from automation.model import Submission
 
@@ -49,6 +50,8 @@ class Post:
     images: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     urgent: bool = False
+    # (picture, preview) https addresses on the news board: empty without a public board.
+    photos: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, item: Submission) -> Post:
@@ -57,6 +60,7 @@ class Post:
             category=item.category, activity_date=item.activity_date, url=item.url,
             body=item.body, images=item.images, links=item.links,
             urgent=item.urgent,
+            photos=tuple((str(p.web_url), str(p.thumb_url)) for p in hosted(item.photos)),
         )
 
     def summary(self) -> str:

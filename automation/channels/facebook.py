@@ -1,4 +1,5 @@
-"""Facebook Page: a feed post with a link to the news page (Graph API ``/{page-id}/feed``).
+"""Facebook Page: a feed post with a link to the news page (Graph API ``/{page-id}/feed``),
+or a photo post (``/{page-id}/photos``, the picture by its https address on the board).
 
 Graph API errors come as ``{"error": {"code", "error_subcode", "is_transient", "message"}}``.
 A post whose reply was lost is looked up in the Page's recent posts before it is sent again.
@@ -43,12 +44,20 @@ class FacebookChannel:
     def send(self, post: Post, key: str) -> str:
         data = {"message": self.message(post), "access_token": self.token}
         url = fmt.link(post)
-        if url:
-            data["link"] = url
-        response = self.http.request("POST", f"{self.root}/feed", "Facebook", data=data)
+        if post.photos:
+            # A photo post: the first picture from the board, the text as its caption (the
+            # page's link is in the text).
+            data = {"url": post.photos[0][0], "caption": data["message"],
+                    "access_token": self.token}
+            edge = "photos"
+        else:
+            edge = "feed"
+            if url:
+                data["link"] = url
+        response = self.http.request("POST", f"{self.root}/{edge}", "Facebook", data=data)
         body = json_of(response)
         if response.status_code == 200 and "id" in body:
-            return str(body["id"])
+            return str(body.get("post_id") or body["id"])
         _raise(response.status_code, body, retry_after(response))
         return "duplicate"  # _raise returns only for "this text is already on the Page"
 

@@ -17,6 +17,7 @@ from automation.errors import DeliveryError
 TEXT_LIMIT = 5000  # characters in one text message
 BODY_CHARS = 1200  # a chat message is a teaser; the page has the rest
 RETRY_KEY_LIFETIME = timedelta(hours=23)
+PICTURES = 4  # image messages after the text: five messages per push at most
 
 
 class LineChannel:
@@ -35,13 +36,18 @@ class LineChannel:
     def text(self, post: Post) -> str:
         return fmt.plain(post, min(TEXT_LIMIT, BODY_CHARS + 600))
 
+    def messages(self, post: Post) -> list[dict[str, str]]:
+        """The text, then the pictures (LINE takes five messages per request)."""
+        pictures = [{"type": "image", "originalContentUrl": web, "previewImageUrl": thumb}
+                    for web, thumb in post.photos[:PICTURES]]
+        return [{"type": "text", "text": self.text(post)}, *pictures]
+
     def send(self, post: Post, key: str) -> str:
-        message = {"type": "text", "text": self.text(post)}
         if self.to:
             url, body = f"{self.api_base}/v2/bot/message/push", {"to": self.to}
         else:
             url, body = f"{self.api_base}/v2/bot/message/broadcast", {}
-        body["messages"] = [message]  # type: ignore[assignment]
+        body["messages"] = self.messages(post)  # type: ignore[assignment]
         response = self.http.request(
             "POST", url, "LINE", json=body,
             headers={"Authorization": f"Bearer {self.token}", "X-Line-Retry-Key": key},

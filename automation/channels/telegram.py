@@ -53,7 +53,9 @@ class TelegramChannel:
         return "\n\n".join(p for p in (top, body, tail) if p)
 
     def send(self, post: Post, key: str) -> str:
-        picture = next((u for u in map(fmt.direct_image, post.images) if u), None)
+        # The board's own copy first (stripped, sized); a public link in the sheet otherwise.
+        picture = post.photos[0][0] if post.photos else next(
+            (u for u in map(fmt.direct_image, post.images) if u), None)
         if self.photo and picture:
             try:
                 return self._call("sendPhoto", {

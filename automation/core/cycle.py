@@ -22,6 +22,7 @@ from automation.core.mailer import MailService, envelope_key
 from automation.core.notices import Notices
 from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache, program_stamp
+from automation.core.pictures import with_pictures
 from automation.core.planning import hold, merge_counts
 from automation.core.quota import clock_fault, waiting_note
 from automation.core.registry import audience_of, parse_registry
@@ -250,6 +251,12 @@ class Worker(Notices):
             return
         self._posted = set(self.s.ledger.event_times("posted"))
         self.dispatcher.quota.waiting = 0
+        # Pictures first: the board, the e-mails and the channels show the same ones.
+        pictured = with_pictures(self.s.media, due, snap.form, self.aliases["form"],
+                                 self.board, report)
+        if pictured:
+            due = [pictured.get(i.id, i) for i in due]
+            snap.items = [pictured.get(i.id, i) for i in snap.items]
         # Publishers finish every cycle, even a quiet one: they retry deferred posts and
         # refresh pages built from the registry.
         # Approval is read again only when something leaves in this cycle: items that merely

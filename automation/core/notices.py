@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -170,6 +170,12 @@ class Notices:
         shown = columns.untold(self.s.ledger, report.problems)
         if not shown and not failures:
             return
+        # What is told once (pictures left out) going away is no news: the rest, already
+        # told, is not sent again for it.
+        lasting = _digest(p for p in report.problems if not p.once)
+        if (not failures and not any(p.once for p in report.problems)
+                and self.s.ledger.get_state(TOLD_LASTING) == lasting):
+            return
         # Row numbers change with every sort: the same problems are the same report.
         report_key = hashlib.sha256("\n".join(sorted([
             *(f"{p.tab}\x1f{p.row_id or ''}\x1f{p.column or ''}\x1f{p.message}"
@@ -187,10 +193,19 @@ class Notices:
         )
         delivered = result.sent > 0 or (result.skipped > 0 and not result.deferred)
         self.s.ledger.set_state(OWED_FAILURES, "" if delivered else json.dumps(failures))
+        if delivered:
+            self.s.ledger.set_state(TOLD_LASTING, lasting)
         columns.remember(self.s.ledger, self._columns)
 
 
 OWED_FAILURES = "officer.owed_failures"
+TOLD_LASTING = "officer.told_lasting"
+
+
+def _digest(problems: Iterable[Problem]) -> str:
+    return hashlib.sha256("\n".join(sorted(
+        f"{p.tab}\x1f{p.row_id or ''}\x1f{p.column or ''}\x1f{p.message}" for p in problems
+    )).encode()).hexdigest()[:12]
 
 
 def _owed_failures(ledger: Ledger) -> list[str]:

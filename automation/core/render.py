@@ -9,6 +9,7 @@ an error instead of an empty string; HTML is autoescaped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -50,6 +51,13 @@ def is_safe_url(value: object) -> bool:
     return isinstance(value, str) and re.match(r"^https?://[^\s<>\"']+$", value.strip()) is not None
 
 
+def hosted(photos: Iterable[Any]) -> list[Any]:
+    """Pictures that have public https addresses on the board (web size and thumbnail)."""
+    return [p for p in photos if all(
+        is_safe_url(u) and str(u).startswith("https://")
+        for u in (getattr(p, "web_url", None), getattr(p, "thumb_url", None)))]
+
+
 def _thai_date(value: date | datetime | None) -> str:
     return format_date(value) if value else ""
 
@@ -79,6 +87,7 @@ class Renderer:
             thai_datetime=_thai_datetime,
             paragraphs=paragraphs,
             linkify=linkify_mail,
+            hosted=hosted,
         )
         self.env.tests["safe_url"] = is_safe_url
         self._cache: dict[str, jinja2.Template] = {}

@@ -15,7 +15,7 @@ from automation.core.intake import Identities
 from automation.core.render import Renderer
 from automation.core.table import Sheet
 from automation.model import CycleReport, Problem, Registry, Submission, Tab
-from automation.ports import Envelope, Ledger, MailTransport, Publisher
+from automation.ports import Envelope, Ledger, MailTransport, MediaStore, Publisher
 
 # Mail priorities: lower goes first when the 24-hour window is short (automation.core.quota).
 NOTICE, DIGEST, URGENT, BULLETIN, REPORT = 1, 2, 3, 5, 8
@@ -54,3 +54,5 @@ class Services:
     # What a digest adds to its message's context, given (recipient, digest key): the
     # survey invitation when the survey rides on digests. None: nothing.
     digest_extras: Callable[[str, str], dict[str, Any]] | None = None
+    # Pictures for the board, the e-mails and the channels (None: links only).
+    media: MediaStore | None = None

@@ -38,6 +38,11 @@ class SiteInfo:
     latest: int = 20
     feed_entries: int = 50
     directory: bool = True
+    logo_file: Path | None = None  # the office's logo, copied to ``logo`` in the board
+
+    @property
+    def logo(self) -> str | None:
+        return f"assets/logo{self.logo_file.suffix.lower()}" if self.logo_file else None
 
 
 @dataclass
@@ -147,7 +152,7 @@ class Pages:
         base = self.info.base_url.rstrip("/") + "/" if self.info.base_url else None
         try:
             page = self.env.get_template(f"site/{template}").render(
-                site=self.info, root=root, path=path,
+                site=self.info, root=root, path=path, base=base,
                 canonical=(base + path if base else None), **context,
             )
         except jinja2.TemplateNotFound as exc:
@@ -199,6 +204,12 @@ class Pages:
         )
         for asset in ASSETS:
             pages[asset] = self.asset(asset)
+        if self.info.logo_file is not None and self.info.logo:
+            try:
+                pages[self.info.logo] = self.info.logo_file.read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"อ่านไฟล์โลโก้ 'site.logo' = {self.info.logo_file} ไม่ได้ "
+                                  f"({exc.strerror or exc})") from None
         return pages
 
     def search_index(self, live: Sequence[Article]) -> bytes:

@@ -12,6 +12,7 @@ from automation.site.build import Pages, SiteInfo
 from automation.site.publisher import SitePublisher
 
 DEFAULT_TITLE = "ข่าวประชาสัมพันธ์"
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
 
 
 def site_info(config: Config) -> SiteInfo:
@@ -23,9 +24,15 @@ def site_info(config: Config) -> SiteInfo:
     for key, value in (("site.latest", site.latest), ("site.feed_entries", site.feed_entries)):
         if value < 1:
             raise ConfigError(f"'{key}' must be at least 1, got {value}")
+    logo = site.logo
+    if logo is not None and logo.suffix.lower() not in LOGO_TYPES:
+        raise ConfigError(f"'site.logo' = \"{logo}\" ต้องเป็นไฟล์ {', '.join(LOGO_TYPES)}")
+    if logo is not None and not logo.is_file():
+        raise ConfigError(f"ไม่พบไฟล์โลโก้ 'site.logo' = \"{logo}\"")
     return SiteInfo(
         title=site.title or DEFAULT_TITLE, office=config.office.name, base_url=base or None,
         latest=site.latest, feed_entries=site.feed_entries, directory=site.directory,
+        logo_file=logo,
     )
 
 

@@ -175,6 +175,12 @@ class SitePublisher:
         if fresh:
             article = article.take_down(now)
             self._put(article)
+        # Its pictures go with it (children's faces are not left at a guessable address).
+        pictures = self.folder / "media" / item_id
+        if pictures.is_dir():
+            for path in pictures.iterdir():
+                path.unlink(missing_ok=True)
+            pictures.rmdir()
         self.ledger.add_event(item_id, WITHDRAWN, article.withdrawn_at or now, reason)
         self.build(None)
         return article, fresh

@@ -21,6 +21,8 @@ class SiteConfig:
     latest: int = 20
     feed_entries: int = 50
     directory: bool = True
+    # The office's logo (PNG, JPEG, WebP or SVG), copied into the board and shown in its header.
+    logo: Path | None = None
     directory_fields: list[DirectoryField] = field(
         default_factory=lambda: [
             "name", "group", "cluster", "coordinator", "position", "phone", "email",

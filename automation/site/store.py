@@ -16,7 +16,7 @@ from typing import Any
 
 from automation.core.render import is_safe_url
 from automation.errors import DeliveryError
-from automation.model import Submission
+from automation.model import Photo, Submission
 from automation.site.files import write_if_changed
 
 DATA = "_data"
@@ -50,6 +50,7 @@ class Article:
     images: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     withdrawn_at: datetime | None = None
+    photos: tuple[Photo, ...] = ()  # web size and thumbnail, paths under the board
 
     @property
     def withdrawn(self) -> bool:
@@ -57,7 +58,7 @@ class Article:
 
     def content(self) -> tuple[object, ...]:
         return (self.title, self.school, self.cluster, self.category, self.activity_date,
-                self.body, self.images, self.links)
+                self.body, self.images, self.links, self.photos)
 
     @classmethod
     def of(cls, item: Submission, now: datetime, previous: Article | None) -> Article:
@@ -70,9 +71,13 @@ class Article:
             body=item.body[:BODY_LIMIT],
             images=tuple(u.strip() for u in item.images if is_safe_url(u)),
             links=tuple(u.strip() for u in item.links if is_safe_url(u)),
+            photos=tuple(Photo(p.web, p.thumb, p.width, p.height) for p in item.photos),
         )
         if previous is None:
             return fresh
+        if not fresh.photos and previous.photos and previous.images == fresh.images:
+            # Rebuilt from the sheet (no pictures fetched then): the pictures stay.
+            fresh = replace(fresh, photos=previous.photos)
         if previous.content() == fresh.content() and not previous.withdrawn:
             return previous
         return replace(fresh, published_at=previous.published_at,
@@ -93,6 +98,9 @@ class Article:
             "body": self.body, "images": list(self.images), "links": list(self.links),
             "withdrawn_at": self.withdrawn_at.isoformat() if self.withdrawn_at else None,
         }
+        if self.photos:
+            data["photos"] = [{"web": p.web, "thumb": p.thumb, "width": p.width,
+                               "height": p.height} for p in self.photos]
         return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
     @classmethod
@@ -107,7 +115,18 @@ class Article:
             body=str(d["body"]), images=tuple(d["images"]), links=tuple(d["links"]),
             withdrawn_at=(datetime.fromisoformat(d["withdrawn_at"])
                           if d.get("withdrawn_at") else None),
+            photos=tuple(_photo(p) for p in d.get("photos") or () if isinstance(p, dict)),
         )
+
+
+_MEDIA_PATH = re.compile(r"media/[A-Za-z0-9_-]{1,64}/[0-9a-f]{8,64}\.jpg")
+
+
+def _photo(d: dict[str, Any]) -> Photo:
+    web, thumb = str(d.get("web", "")), str(d.get("thumb", ""))
+    if not (_MEDIA_PATH.fullmatch(web) and _MEDIA_PATH.fullmatch(thumb)):
+        raise ValueError(f"not a board picture: {web[:60]}")
+    return Photo(web, thumb, int(d.get("width", 0)), int(d.get("height", 0)))
 
 
 class Store:

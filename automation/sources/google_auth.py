@@ -24,12 +24,15 @@ from google.oauth2 import service_account
 from automation.config import SheetsConfig
 from automation.errors import SheetError
 
-# Only the spreadsheets scope: the worker never needs the office's Drive.
+# The spreadsheets scope; a service account also reads Drive files shared with it (the
+# pictures a form's file-upload question stored), and only those. A person's OAuth token
+# keeps the scope it was granted: asking more on refresh would be refused.
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 # Making the news form (`init --google --form`): the form itself, and sharing that one file
 # with the officer (drive.file reaches only files the worker created, never the office's Drive).
 FORM_SCOPES = (*SCOPES, "https://www.googleapis.com/auth/forms.body",
                "https://www.googleapis.com/auth/drive.file")
+SERVICE_SCOPES = (*SCOPES, "https://www.googleapis.com/auth/drive.readonly")
 KEY_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 LOGIN_HINT = "automation google-login --config schedule.toml"
 
@@ -131,7 +134,7 @@ def _service_account(path: Path, scopes: tuple[str, ...]) -> tuple[Credentials, 
         raise SheetError(f"{path} ไม่ใช่กุญแจบัญชีบริการ{lacking}; {fix}")
     try:
         credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-            info, scopes=list(scopes)
+            info, scopes=list(dict.fromkeys((*scopes, *SERVICE_SCOPES)))
         )
     except (ValueError, TypeError, IndexError):
         raise SheetError(

@@ -50,6 +50,21 @@ class Transient:
     maybe_applied: bool = True  # the request may have reached the spreadsheet
 
 
+# A 403 whose reason says "slow down" (Drive answers some rate limits so) is not a refusal.
+RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+
+
+class GoogleHttpError(requests.exceptions.HTTPError):
+    """A Google REST answer other than success, for APIs called without gspread (Drive);
+    ``reason`` is the first ``error.errors[].reason`` of Google's JSON error body."""
+
+    def __init__(self, response: requests.Response, reason: str, message: str) -> None:
+        super().__init__(message, response=response)
+        self.answer = response
+        self.status = response.status_code
+        self.reason = reason
+
+
 def status_of(exc: APIError) -> int:
     # gspread sets code -1 when the error body is not JSON (Google's HTML 502 page).
     return int(exc.response.status_code)
@@ -64,6 +79,12 @@ def transient(exc: BaseException) -> Transient | None:
         if status == 429:
             return Transient("เกินโควตา (429)", retry_after(exc.response), maybe_applied=False)
         return Transient(f"Google ขัดข้องชั่วคราว ({status})", retry_after(exc.response))
+    if isinstance(exc, GoogleHttpError):
+        if exc.status == 429 or (exc.status == 403 and exc.reason in RATE_REASONS):
+            return Transient("เกินโควตา", retry_after(exc.answer), maybe_applied=False)
+        if exc.status in RETRY_STATUS:
+            return Transient(f"Google ขัดข้องชั่วคราว ({exc.status})", retry_after(exc.answer))
+        return None
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Transient("เชื่อมต่อไม่ทันเวลา", maybe_applied=False)
     if isinstance(exc, requests.exceptions.Timeout):

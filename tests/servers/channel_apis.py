@@ -8,13 +8,15 @@ Each service answers with its real request and response shapes, checks its crede
 and keeps what it *published* in ``posts`` (what people would see) apart from every
 request in ``calls``:
 
-* LINE Messaging API — ``POST /v2/bot/message/push`` and ``/broadcast`` with a Bearer
+* LINE Messaging API — ``POST /v2/bot/message/push`` and ``/broadcast`` (1–5 text or image
+  messages; an image's ``originalContentUrl``/``previewImageUrl`` must be https) with a Bearer
   token; ``X-Line-Retry-Key`` honoured (a repeat of an accepted key gets 409 with
   ``x-line-accepted-request-id``); errors as ``{"message": ...}``.
 * Telegram Bot API — ``POST /bot<token>/sendMessage`` and ``/sendPhoto``; replies
   ``{"ok": true, "result": {...}}`` or ``{"ok": false, "error_code", "description",
   "parameters": {"retry_after"}}``; a photo address that is not a picture is refused.
-* Facebook Graph API — ``POST /v21.0/<page>/feed`` (form fields), ``GET .../posts``;
+* Facebook Graph API — ``POST /v21.0/<page>/feed`` and ``/photos`` (``url``, ``caption``:
+  answers ``{"id": <photo>, "post_id": <post>}``), ``GET .../posts``;
   errors as ``{"error": {"message", "type", "code", "fbtrace_id"}}``; the same text twice in
   a row is refused with code 506, as Facebook does.
 * Google Chat incoming webhook — ``POST /v1/spaces/<space>/messages?key=&token=``;
@@ -227,7 +229,20 @@ class ChannelAPIs:
         if call.path.endswith("/push") and not str(data.get("to", "")).startswith(("U", "C", "R")):
             return _Answer(400, {"message": "The property, 'to', in the request body is invalid "
                                             "(line: -, column: -)"})
-        for message in data.get("messages", []):
+        messages = data.get("messages", [])
+        if not 1 <= len(messages) <= 5:
+            return _Answer(400, {"message": "The request body has 1 error(s)", "details": [
+                {"message": "Size must be between 1 and 5", "property": "messages"}]})
+        for n, message in enumerate(messages):
+            if message.get("type") == "image":
+                for key in ("originalContentUrl", "previewImageUrl"):
+                    url = str(message.get(key, ""))
+                    if not url.startswith("https://") or len(url) > 2000:
+                        return _Answer(400, {"message": "The request body has 1 error(s)",
+                                             "details": [{"message": "must be non-empty text "
+                                                          "and start with https://",
+                                                          "property": f"messages[{n}].{key}"}]})
+                continue
             if message.get("type") != "text" or len(message.get("text", "")) > 5000:
                 return _Answer(400, {"message": "The request body has 1 error(s)",
                                      "details": [{"message": "Length must be between 0 and 5000",
@@ -283,6 +298,16 @@ class ChannelAPIs:
             newest = list(reversed(self.posts["facebook"]))[:limit]
             return _Answer(200, {"data": [{"id": p["id"], "message": p["message"]}
                                           for p in newest]})
+        if call.method == "POST" and edge == "photos":
+            if not fields.get("url", "").startswith("https://"):
+                return _Answer(400, {"error": {"message": "(#324) Requires upload file",
+                                               "type": "OAuthException", "code": 324,
+                                               "fbtrace_id": "Pic"}})
+            number = len(self.posts["facebook"]) + 1
+            post_id = f"{FACEBOOK_PAGE}_{number}"
+            self.posts["facebook"].append({"id": post_id, "message": fields.get("caption", ""),
+                                           **fields})
+            return _Answer(200, {"id": f"9{number:05d}", "post_id": post_id})
         if call.method == "POST" and edge == "feed":
             last = self.posts["facebook"][-1] if self.posts["facebook"] else None
             if last is not None and last["message"] == fields.get("message"):
