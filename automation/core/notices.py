@@ -172,7 +172,7 @@ class Notices:
             return
         # What is told once (pictures left out) going away is no news: the rest, already
         # told, is not sent again for it.
-        lasting = _digest(p for p in report.problems if not p.once)
+        lasting = _problems_key(p for p in report.problems if not p.once)
         if (not failures and not any(p.once for p in report.problems)
                 and self.s.ledger.get_state(TOLD_LASTING) == lasting):
             return
@@ -202,7 +202,7 @@ OWED_FAILURES = "officer.owed_failures"
 TOLD_LASTING = "officer.told_lasting"
 
 
-def _digest(problems: Iterable[Problem]) -> str:
+def _problems_key(problems: Iterable[Problem]) -> str:
     return hashlib.sha256("\n".join(sorted(
         f"{p.tab}\x1f{p.row_id or ''}\x1f{p.column or ''}\x1f{p.message}" for p in problems
     )).encode()).hexdigest()[:12]
