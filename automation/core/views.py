@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from automation.model import Decision, Status, Submission
+from automation.model import Cell, Decision, Status, Submission
 from automation.thaidate import format_date, format_datetime
 
 
@@ -79,3 +80,19 @@ def worker_cells(
     else:
         cells["status"], cells["delivery"] = Status.WAITING.value, ""
     return cells
+
+
+def desired_cells(
+    items: Sequence[Submission], counts: Mapping[str, dict[str, int]],
+    published: Mapping[str, datetime], withdrawn: Mapping[str, datetime],
+    waiting: Callable[[Submission], str],
+) -> dict[str, dict[str, Cell]]:
+    """Every item's worker-owned cells as they should read now, by news ID."""
+    desired: dict[str, dict[str, Cell]] = {}
+    for item in items:
+        desired[item.id] = dict(worker_cells(
+            item, counts.get(item.id, {}), published.get(item.id), waiting(item)
+        ))
+        if item.id in withdrawn and item.id in published:
+            desired[item.id]["status"] = Status.WITHDRAWN.value
+    return desired
