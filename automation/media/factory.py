@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from automation.config import Config
 from automation.errors import ConfigError
-from automation.media.fetch import AttachmentFiles, DriveFetcher, Fetcher
+from automation.media.fetch import AttachmentFiles, Fetcher
 from automation.media.library import MediaLibrary
 from automation.ports import SheetBackend
-from automation.sources.retry import Retrier, RetryPolicy
 
 
 def media_store(config: Config, backend: SheetBackend) -> MediaLibrary | None:
@@ -24,7 +23,9 @@ def media_store(config: Config, backend: SheetBackend) -> MediaLibrary | None:
     fetchers: list[Fetcher] = []
     # A local workbook has no Google sign-in: its Drive links stay links.
     if config.sheets.backend == "google":
+        from automation.media.drive import DriveFetcher
         from automation.sources.google import GoogleSheet
+        from automation.sources.retry import Retrier, RetryPolicy
 
         assert isinstance(backend, GoogleSheet)
         retrier = Retrier(RetryPolicy(budget=config.media.retry_seconds, base=0.5, cap=8.0))
