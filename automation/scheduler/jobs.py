@@ -1,8 +1,9 @@
 """What each scheduled job does, and running one so that nothing it raises stops the worker.
 
 The publishing jobs are parts of the core cycle (``Worker.cycle(skip=...)``); the others call
-the mailbox, reports and registry-upkeep packages by plain import, so a misspelt name is an
-import error at start, never a silently skipped job. Every run is recorded (``history``)
+the mailbox, reports and registry-upkeep packages by plain import statements (the heavy
+ones when their job runs), so a misspelt name fails the type check and the run, never
+silently skips a job. Every run is recorded (``history``)
 and logged.
 """
 
@@ -18,10 +19,8 @@ from automation.core.services import Services
 from automation.errors import AutomationError
 from automation.inbox import run_mailbox
 from automation.model import CycleReport
-from automation.reports import job as reports_job
 from automation.scheduler import history
 from automation.scheduler.history import JobRun
-from automation.upkeep import jobs as upkeep_jobs
 
 log = logs.get("jobs")
 
@@ -77,6 +76,26 @@ def full_cycle(ctx: JobContext) -> Outcome:
     return _cycle(ctx, frozenset())
 
 
+# The report and upkeep packages (openpyxl, charts) are loaded when their job runs, not by
+# every cycle; a plain import statement, so a wrong name fails the type check and the run.
+def _reports(services: Services) -> object:
+    from automation.reports.job import run_scheduled
+
+    return run_scheduled(services)
+
+
+def _registry_check(services: Services) -> object:
+    from automation.upkeep.jobs import scheduled_check
+
+    return scheduled_check(services)
+
+
+def _keep_current(services: Services) -> object:
+    from automation.upkeep.jobs import scheduled_keep_current
+
+    return scheduled_keep_current(services)
+
+
 def _service_job(function: Callable[[Services], object]) -> Job:
     def run(ctx: JobContext) -> Outcome:
         return from_result(function(ctx.services))
@@ -90,9 +109,9 @@ JOBS: dict[str, Job] = {
     "director_digest": director_digest,
     CYCLE: full_cycle,
     "mailbox": _service_job(run_mailbox),
-    "reports": _service_job(reports_job.run_scheduled),
-    "registry_check": _service_job(upkeep_jobs.scheduled_check),
-    "keep_current": _service_job(upkeep_jobs.scheduled_keep_current),
+    "reports": _service_job(_reports),
+    "registry_check": _service_job(_registry_check),
+    "keep_current": _service_job(_keep_current),
 }
 
 
