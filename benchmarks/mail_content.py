@@ -135,7 +135,7 @@ def _values(parsed: Parsed, people: dict[str, tuple[str, str]]) -> dict[str, str
             "unsubscribe_html": html.escape(url)}
 
 
-def _template_of(content: str, values: dict[str, str], fields: tuple[str, ...]) -> str:
+def template_of(content: str, values: dict[str, str], fields: tuple[str, ...]) -> str:
     """``content`` with each personal value turned into a placeholder (longest first)."""
     pattern = "|".join(re.escape(values[f]) for f in sorted(fields, key=lambda f: -len(values[f])))
     by_value = {values[f]: f for f in fields}
@@ -164,8 +164,8 @@ def mailmerge_inputs(folder: Path, files: list[Path], members: int, with_html: b
     model = next(p for p in parsed if p.to != member_email(1))
     values = _values(model, people)
     text_fields = ("email", "coordinator", "name", "unsubscribe")
-    text = _template_of(model.text, values, text_fields)
-    markup = _template_of(model.html, values, (*text_fields[:3], "unsubscribe_html"))
+    text = template_of(model.text, values, text_fields)
+    markup = template_of(model.html, values, (*text_fields[:3], "unsubscribe_html"))
     head = f"TO: {{{{ email }}}}\nSUBJECT: {model.subject}\nFROM: {SENDER}\n"
     if with_html:
         template = (head + 'MIME-Version: 1.0\nContent-Type: multipart/alternative; '

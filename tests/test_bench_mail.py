@@ -1,7 +1,11 @@
-"""The mail benchmark's table and targets, on fixed figures (nothing is timed here)."""
+"""The mail benchmark's table and targets on fixed figures, and its mailmerge template
+(nothing is timed here)."""
 
 from __future__ import annotations
 
+import jinja2
+
+from benchmarks.mail_content import template_of
 from benchmarks.mail_table import Run, median, table, targets
 
 
@@ -63,3 +67,21 @@ def test_a_sender_left_out_leaves_out_its_row_and_its_targets() -> None:
     names = [t.name for t in targets("~60 KB", figures)]
     assert names == ["~60 KB: 1 connection(s) vs raw smtplib (msg/s)",
                      "~60 KB: 3 connection(s) vs raw smtplib (msg/s)"]
+
+
+def test_a_mailmerge_template_gives_each_school_its_own_values_and_keeps_the_rest_literal(
+) -> None:
+    school2 = {"name": "โรงเรียนบ้านทดสอบที่ 2", "coordinator": "นายวิภาวดี ธรรมชัย",
+               "email": "school00002@school.example.test"}
+    content = ("เรียน นายวิภาวดี ธรรมชัย (โรงเรียนบ้านทดสอบที่ 2)\n"
+               "ข่าวจาก โรงเรียนบ้านทดสอบที่ 1 {{ ไม่ใช่ตัวแปร }} {% raw %}\n"
+               "ส่งถึง school00002@school.example.test")
+    template = template_of(content, school2, ("name", "coordinator", "email"))
+    render = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(template).render
+    assert render(school2) == content
+    school3 = {"name": "โรงเรียนบ้านทดสอบที่ 3", "coordinator": "นางกาญจนา ใจดี",
+               "email": "school00003@school.example.test"}
+    assert render(school3) == (
+        "เรียน นางกาญจนา ใจดี (โรงเรียนบ้านทดสอบที่ 3)\n"
+        "ข่าวจาก โรงเรียนบ้านทดสอบที่ 1 {{ ไม่ใช่ตัวแปร }} {% raw %}\n"
+        "ส่งถึง school00003@school.example.test")
