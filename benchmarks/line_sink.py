@@ -1,12 +1,16 @@
-"""A sink that delays every reply *line* by one round trip, for comparing with the figures
-of the reference sink in the issue (``shared/reference/smtp-sink``), which does the same.
+"""The reference provider sink (``shared/reference/smtp-sink``), with a stopwatch at the sink.
 
-``benchmarks/provider_sink.py`` delays each reply once, as a network would (a multi-line
-EHLO reply arrives in one packet). Delaying every line instead makes each EHLO cost seven
-round trips, which weighs on a client that reconnects for every message (mailmerge says
-EHLO twice per message) and hardly at all on one that keeps its connection.
+Like the reference, every reply *line* waits one round trip (a multi-line EHLO costs one
+per line), STARTTLS and AUTH are required (any login is accepted) and PIPELINING is not
+offered, so every client pays the same round trips the issue's figures were taken with.
 
-    with LineDelaySink(rtt_ms=20) as sink: ... sink.port, sink.cafile, sink.accepted ...
+The sink also times what it sees, so every sender is measured over the same span from
+the server's side: ``first_connect`` (the first client connection after ``reset()``),
+``last_accept`` (the last message taken, when its 250 is being sent), the messages and
+their size on the wire. ``keep=True`` keeps the messages themselves, to compare contents.
+
+    with LineDelaySink(rtt_ms=20) as sink:
+        sink.reset(); ...a sender runs...; sink.send_seconds, sink.accepted, sink.mean_kb
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import socket
 import ssl
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, AnyStr
 
@@ -26,14 +31,35 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 from tests.servers import self_signed_cert
 
 
-class _Count:
-    def __init__(self) -> None:
-        self.accepted = 0
+class _Record:
+    """What the sink saw since the last reset; shared with the server thread."""
+
+    def __init__(self, keep: bool) -> None:
         self.lock = threading.Lock()
+        self.keep = keep
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.first_connect: float | None = None
+            self.last_accept: float | None = None
+            self.accepted = 0
+            self.bytes = 0
+            self.messages: list[bytes] = []
+
+    def connected(self) -> None:
+        with self.lock:
+            if self.first_connect is None:
+                self.first_connect = time.perf_counter()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        data = envelope.original_content or b""
         with self.lock:
             self.accepted += 1
+            self.bytes += len(data)
+            self.last_accept = time.perf_counter()
+            if self.keep:
+                self.messages.append(data)
         return "250 2.0.0 OK"
 
 
@@ -44,9 +70,16 @@ class _Session(Session):
 
 class _EveryLine(SMTP):
     delay = 0.0
+    record: _Record | None = None
 
     def _create_session(self) -> Session:
         return _Session(self.loop)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Called again with the TLS transport after STARTTLS; the first call is the connect.
+        if self.transport is None and self.record is not None:
+            self.record.connected()
+        super().connection_made(transport)
 
     async def push(self, status: AnyStr) -> None:
         if self.delay:
@@ -57,9 +90,9 @@ class _EveryLine(SMTP):
 class LineDelaySink:
     host = "127.0.0.1"
 
-    def __init__(self, rtt_ms: float = 20.0) -> None:
+    def __init__(self, rtt_ms: float = 20.0, keep: bool = False) -> None:
         self.delay = rtt_ms / 1000
-        self._count = _Count()
+        self._record = _Record(keep)
         self._folder = Path(tempfile.mkdtemp(prefix="line-sink-"))
         cert, key = self_signed_cert(self._folder)
         self.cafile = str(cert)
@@ -70,17 +103,41 @@ class LineDelaySink:
             self.port = int(probe.getsockname()[1])
         self._controller: Controller | None = None
 
+    def reset(self) -> None:
+        """Forget what was seen: the next connection starts the next measurement."""
+        self._record.reset()
+
     @property
     def accepted(self) -> int:
-        with self._count.lock:
-            return self._count.accepted
+        with self._record.lock:
+            return self._record.accepted
+
+    @property
+    def send_seconds(self) -> float:
+        """First connection to last message accepted (0 when nothing arrived)."""
+        with self._record.lock:
+            first, last = self._record.first_connect, self._record.last_accept
+        return 0.0 if first is None or last is None else last - first
+
+    @property
+    def mean_kb(self) -> float:
+        """Mean size of the accepted messages on the wire, in KB (1,000 bytes)."""
+        with self._record.lock:
+            return self._record.bytes / self._record.accepted / 1000 if self._record.accepted \
+                else 0.0
+
+    @property
+    def messages(self) -> list[bytes]:
+        with self._record.lock:
+            return list(self._record.messages)
 
     def _smtp(self) -> SMTP:
         server = _EveryLine(
-            self._count, tls_context=self._tls, require_starttls=True, auth_require_tls=True,
+            self._record, tls_context=self._tls, require_starttls=True, auth_require_tls=True,
             authenticator=lambda *_args: AuthResult(success=True), hostname="sink.example.test",
         )
         server.delay = self.delay
+        server.record = self._record
         return server
 
     def __enter__(self) -> LineDelaySink:
@@ -90,8 +147,9 @@ class LineDelaySink:
             def factory(self) -> SMTP:
                 return sink._smtp()
 
-        self._controller = _Controller(self._count, hostname=self.host, port=self.port)
+        self._controller = _Controller(self._record, hostname=self.host, port=self.port)
         self._controller.start()
+        self.reset()  # the controller's own start-up probe is not a client
         return self
 
     def __exit__(self, *exc: Any) -> None:

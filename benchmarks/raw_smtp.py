@@ -4,8 +4,9 @@
 
 Sends every ``*.eml`` in FOLDER (read into memory first) to the sink at 127.0.0.1:PORT,
 STARTTLS and login when CAFILE is given (""), over CONNECTIONS sessions sharing one queue,
-and prints ``{"seconds": …, "sent": …}``: the time of the sending alone. Standard library
-only, so the process's CPU is smtplib's.
+with TCP_NODELAY on every socket (as the project sets it: a message larger than one TLS
+record otherwise waits ~40 ms on Nagle's algorithm), and prints ``{"seconds": …, "sent": …}``:
+the time of the sending alone. Standard library only, so the process's CPU is smtplib's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import email.policy
 import json
 import queue
 import smtplib
+import socket
 import ssl
 import sys
 import threading
@@ -35,6 +37,8 @@ def load(folder: Path) -> queue.Queue[tuple[str, bytes]]:
 
 def send_all(todo: queue.Queue[tuple[str, bytes]], port: int, cafile: str) -> None:
     smtp = smtplib.SMTP("127.0.0.1", port, timeout=30)
+    assert smtp.sock is not None
+    smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # kept through STARTTLS
     if cafile:
         smtp.starttls(context=ssl.create_default_context(cafile=cafile))
         smtp.login(USER, PASSWORD)
