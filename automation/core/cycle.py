@@ -78,7 +78,7 @@ class Worker(Notices):
         self._parsed = ParseCache(
             self.aliases["form"], ledger_path.with_name(ledger_path.name + ".parsed"),
             (sorted(self.aliases.items()), self.board, publish.max_title,
-             publish.max_body, program_stamp()),
+             publish.max_body, program_stamp(), self.tabs),
         )
         self._posted: set[str] = set()
         # This cycle: approved items whose text changed since approval, items whose edit
@@ -94,19 +94,26 @@ class Worker(Notices):
 
     def load(self) -> Snapshot:
         tabs = self.tabs
-        try:
-            read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
-        except SheetError as exc:
-            if exc.transient:
-                raise
-            read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
-            self._create_suppression()
-        parsed = self._parsed.refresh(
-            read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
-            self.s.ledger.event_details("fingerprint"), self._parse,
-        )
+        fingerprints = self.s.ledger.event_details("fingerprint")
+        # The sheet as last parsed, by this process or the last run: not even read again.
+        # Taken before any read: an edit made meanwhile is a version not yet parsed.
+        version = self.s.sheet.version()
+        parsed = self._parsed.kept(version, fingerprints)
+        if parsed is None:
+            try:
+                read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
+            except SheetError as exc:
+                if exc.transient:
+                    raise
+                read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
+                self._create_suppression()
+            parsed = self._parsed.refresh(
+                read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
+                fingerprints, self._parse, version,
+            )
+        assert parsed.form_tab is not None
         return Snapshot(
-            read[tabs.form], parsed.registry, list(parsed.items), list(parsed.problems),
+            parsed.form_tab, parsed.registry, list(parsed.items), list(parsed.problems),
             self.s.clock(), parsed.identities,
         )
 
@@ -420,7 +427,7 @@ class Worker(Notices):
         try:
             result = self.s.sheet.update(
                 self.tabs.form, self.aliases["form"], fields, snap.identities.key_of, desired,
-                current=snap.form,
+                current=snap.form, current_keys={i.row: i.id for i in snap.items},
             )
         except SheetError as exc:
             report.fail(f"บันทึกสถานะลงชีตไม่ได้: {exc}")

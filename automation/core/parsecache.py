@@ -3,11 +3,12 @@ running polls every few minutes and most polls find the sheet as it was)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from automation.core.intake import Identities
@@ -17,16 +18,21 @@ from automation.model import Problem, Registry, Submission, Tab
 
 @dataclass(frozen=True)
 class Parsed:
-    """One parse of the tabs, with what identifies its inputs."""
+    """One parse of the tabs, with what identifies its inputs (None: not known)."""
 
-    form: int
-    registry_tab: int
+    form: int | None
+    registry_tab: int | None
     fingerprints: dict[str, str]
     registry: Registry
     identities: Identities
     items: list[Submission]
     problems: list[Problem]
+    form_tab: Tab | None = None  # the form as read: the cycle plans its writes in it
+    version: str | None = None  # the sheet's content token when it was read
 
+
+Kept = tuple[Tab | None, Registry, Identities, list[Submission], list[Problem]]
+KEY = 32  # bytes of each key at the head of the store
 
 Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
                  tuple[Registry, Identities, list[Submission], list[Problem]]]
@@ -103,7 +109,10 @@ class ParseCache:
     cycle. Parsing is a pure function of the tabs and the known fingerprints, so the same
     inputs give the earlier result. The registry is kept on its own: an approval ticked in
     the form does not re-parse the registry. Only digests of the tabs are kept, not the
-    tabs, so a changed sheet is never held twice.
+    tabs (but the form, which the cycle writes in), so a changed sheet is never held twice.
+
+    A backend that tells its content's version cheaply (the local workbook: a digest of
+    the file's bytes) is not even read while the version is the one parsed.
     """
 
     def __init__(self, form_aliases: Mapping[str, Sequence[str]],
@@ -117,60 +126,97 @@ class ParseCache:
         self.store = store
         self.context = context
 
+    def kept(self, version: str | None, fingerprints: dict[str, str]) -> Parsed | None:
+        """The parse of the sheet at ``version``, if this process or the last run has it:
+        then the tabs need not be read at all."""
+        last = self.last
+        if version is None or (last is not None and last.version != version):
+            return None
+        if last is not None:
+            return last if last.fingerprints == fingerprints else None
+        if self.store is None:
+            return None
+        found = self._load(self._version_key(version, fingerprints), 0)
+        if found is None or found[0] is None:
+            return None
+        self.last = Parsed(None, None, fingerprints, *found[1:], form_tab=found[0],
+                           version=version)
+        return self.last
+
     def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-                fingerprints: dict[str, str], parse: Parse) -> Parsed:
+                fingerprints: dict[str, str], parse: Parse,
+                version: str | None = None) -> Parsed:
         if self.last is not None or self.store is None:
-            return self._refresh(form, registry_tab, suppression, fingerprints, parse)
+            return self._refresh(form, registry_tab, suppression, fingerprints, parse, version)
         key = stable_digest(form, registry_tab, suppression, fingerprints, self.form_aliases,
                             self.context)
-        kept = self._load(key)
+        kept = self._load(key, 1)
         if kept is not None:
-            self.last = Parsed(form_digest(form, self.form_aliases),
-                               digest(registry_tab, suppression), fingerprints, *kept)
-            return self.last
-        parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse)
-        self._save(key, parsed)
+            parsed = Parsed(form_digest(form, self.form_aliases),
+                            digest(registry_tab, suppression), fingerprints, *kept[1:],
+                            form_tab=form, version=version)
+        else:
+            parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse,
+                                   version)
+        self.last = parsed
+        if kept is None or version is not None:
+            # The file may have changed in cells parsing ignores (the worker's own status):
+            # kept again under its new version, the next run need not read it.
+            self._save(self._version_key(version, fingerprints), key, parsed)
         return parsed
 
-    def _load(self, key: bytes) -> tuple[Registry, Identities, list[Submission],
-                                         list[Problem]] | None:
+    def _version_key(self, version: str | None, fingerprints: dict[str, str]) -> bytes:
+        if version is None:
+            return bytes(KEY)
+        content = (version, sorted(fingerprints.items()), repr(self.context))
+        return hashlib.blake2b(repr(content).encode(), digest_size=KEY).digest()
+
+    def _load(self, key: bytes, slot: int) -> Kept | None:
+        """What the store keeps, if its key in ``slot`` (0: version, 1: content) is ``key``."""
         assert self.store is not None
         try:
             with self.store.open("rb") as fh:
-                if fh.read(len(key)) != key:
+                keys = fh.read(2 * KEY)
+                if keys[slot * KEY:(slot + 1) * KEY] != key or key == bytes(KEY):
                     return None
-                kept: tuple[Registry, Identities, list[Submission], list[Problem]] = \
-                    pickle.load(fh)
+                gc.disable()  # half a million objects: the collector would run for each
+                try:
+                    kept: Kept = pickle.load(fh)
+                finally:
+                    gc.enable()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 TypeError, ValueError):
             return None  # none kept, or kept by another version: parse again
         return kept
 
-    def _save(self, key: bytes, parsed: Parsed) -> None:
+    def _save(self, version_key: bytes, key: bytes, parsed: Parsed) -> None:
         assert self.store is not None
         temp = self.store.with_name(self.store.name + ".tmp")
+        kept: Kept = (parsed.form_tab, parsed.registry, parsed.identities, parsed.items,
+                      parsed.problems)
         try:
             # Members' addresses: the owner's only, as the ledger beside it.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(key)
-                pickle.dump((parsed.registry, parsed.identities, parsed.items,
-                             parsed.problems), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(version_key + key)
+                pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.store)
         except OSError:
             temp.unlink(missing_ok=True)  # a cache only: the next run parses again
 
     def _refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-                 fingerprints: dict[str, str], parse: Parse) -> Parsed:
+                 fingerprints: dict[str, str], parse: Parse, version: str | None) -> Parsed:
         last = self.last
         form_key = form_digest(form, self.form_aliases)
         registry_key = digest(registry_tab, suppression)
         same_registry = last is not None and last.registry_tab == registry_key
         if (last is not None and same_registry and last.form == form_key
                 and last.fingerprints == fingerprints):
-            return last
+            self.last = replace(last, form_tab=form, version=version)
+            return self.last
         known = last.registry if last is not None and same_registry else None
         self.last = None  # let the old parse go before the new one is built
         parsed = parse(form, registry_tab, suppression, fingerprints, known)
-        self.last = Parsed(form_key, registry_key, fingerprints, *parsed)
+        self.last = Parsed(form_key, registry_key, fingerprints, *parsed, form_tab=form,
+                           version=version)
         return self.last

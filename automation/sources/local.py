@@ -9,6 +9,7 @@ read is not overwritten (the caller retries or skips and reports it).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import zipfile
@@ -56,6 +57,24 @@ class LocalWorkbook:
             self._known = (stamp, known)
         self._stamp = stamp
         return {t: known[t] for t in tabs}
+
+    def version(self) -> str | None:
+        """A digest of the file's bytes: any edit changes it, whatever it does to the file's
+        size or time (a cell changed in place, a copy with an older time put back). Hashing
+        the file costs milliseconds where reading its tabs costs seconds."""
+        stamp = self._file_stamp()
+        digest = hashlib.blake2b(digest_size=20)
+        try:
+            with self.path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+        except OSError:
+            return None  # the read that follows says what is wrong
+        if self._file_stamp() != stamp:
+            return None  # replaced while it was hashed: read it
+        # A write planned from this content is refused if the file changes meanwhile.
+        self._stamp = stamp
+        return f"{stamp[1]}:{digest.hexdigest()}"
 
     def _read_file(self, tabs: Sequence[str]) -> dict[str, Tab]:
         try:
