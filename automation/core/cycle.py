@@ -220,11 +220,15 @@ class Worker(Notices):
         ledger.set_events(review.events)
         self._edits, self._edit_waiting = review.edited, review.waiting
         events: list[tuple[str, str, datetime, str]] = []
+        # Decisions recorded in earlier cycles are left alone (not offered to the ledger
+        # again every cycle: ten thousand ignored inserts).
+        decided = {d: ledger.event_details(f"decided:{d.value}")
+                   for d in (Decision.APPROVED, Decision.REJECTED, Decision.RETURNED)}
         for item in snap.items:
             if item.id not in known:
                 events.append((item.id, "submitted", item.submitted_at or now, item.school))
                 events.append((item.id, "fingerprint", now, item.fingerprint))
-            if item.decision in (Decision.APPROVED, Decision.REJECTED, Decision.RETURNED):
+            if item.decision in decided and item.id not in decided[item.decision]:
                 events.append((item.id, f"decided:{item.decision.value}", now, ""))
         self.s.ledger.add_events(events)
         return sum(1 for i in snap.items if i.id not in known)

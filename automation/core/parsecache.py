@@ -13,7 +13,7 @@ from pathlib import Path
 
 from automation.core.intake import Identities
 from automation.core.table import find_columns
-from automation.model import Problem, Registry, Submission, Tab
+from automation.model import Member, Problem, Registry, Submission, Tab
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Parsed:
     version: str | None = None  # the sheet's content token when it was read
 
 
-Kept = tuple[Tab | None, Registry, Identities, list[Submission], list[Problem]]
+KeptRegistry = tuple[bytes, frozenset[str], tuple[Problem, ...], str]
+Kept = tuple[Tab | None, KeptRegistry, Identities, list[Submission], list[Problem]]
 KEY = 32  # bytes of each key at the head of the store
 
 Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
@@ -139,8 +140,9 @@ class ParseCache:
         found = self._load(self._version_key(version, fingerprints), 0)
         if found is None or found[0] is None:
             return None
-        self.last = Parsed(None, None, fingerprints, *found[1:], form_tab=found[0],
-                           version=version)
+        form, registry, identities, items, problems = found
+        self.last = Parsed(None, None, fingerprints, _LazyRegistry.of(registry), identities,
+                           items, problems, form_tab=form, version=version)
         return self.last
 
     def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
@@ -152,8 +154,10 @@ class ParseCache:
                             self.context)
         kept = self._load(key, 1)
         if kept is not None:
+            _form, registry, identities, items, problems = kept
             parsed = Parsed(form_digest(form, self.form_aliases),
-                            digest(registry_tab, suppression), fingerprints, *kept[1:],
+                            digest(registry_tab, suppression), fingerprints,
+                            _LazyRegistry.of(registry), identities, items, problems,
                             form_tab=form, version=version)
         else:
             parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse,
@@ -182,6 +186,9 @@ class ParseCache:
                 gc.disable()  # half a million objects: the collector would run for each
                 try:
                     kept: Kept = pickle.load(fh)
+                    # ... and walk them all again later in the cycle: they are kept for the
+                    # process's parse and hold no reference cycles, so it need not.
+                    gc.freeze()
                 finally:
                     gc.enable()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
@@ -192,8 +199,11 @@ class ParseCache:
     def _save(self, version_key: bytes, key: bytes, parsed: Parsed) -> None:
         assert self.store is not None
         temp = self.store.with_name(self.store.name + ".tmp")
-        kept: Kept = (parsed.form_tab, parsed.registry, parsed.identities, parsed.items,
-                      parsed.problems)
+        registry = parsed.registry
+        members = pickle.dumps(registry.members, protocol=pickle.HIGHEST_PROTOCOL)
+        kept: Kept = (parsed.form_tab,
+                      (members, registry.suppressed, registry.problems, registry.unreadable),
+                      parsed.identities, parsed.items, parsed.problems)
         try:
             # Members' addresses: the owner's only, as the ledger beside it.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -220,3 +230,31 @@ class ParseCache:
         self.last = Parsed(form_key, registry_key, fingerprints, *parsed, form_tab=form,
                            version=version)
         return self.last
+
+
+class _LazyRegistry(Registry):
+    """The registry as kept on disk: its members (two thirds of the time it takes to load
+    the kept parse) are unpickled when first asked for, which a quiet cycle never does."""
+
+    _kept: bytes
+
+    @classmethod
+    def of(cls, kept: KeptRegistry) -> Registry:
+        members, suppressed, problems, unreadable = kept
+        registry = object.__new__(cls)
+        for name, value in (("_kept", members), ("suppressed", suppressed),
+                            ("problems", problems), ("unreadable", unreadable)):
+            object.__setattr__(registry, name, value)
+        return registry
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        loaded: tuple[Member, ...] | None = self.__dict__.get("_members")
+        if loaded is None:
+            gc.disable()
+            try:
+                loaded = pickle.loads(self._kept)
+            finally:
+                gc.enable()
+            object.__setattr__(self, "_members", loaded)
+        return loaded
