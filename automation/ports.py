@@ -49,6 +49,12 @@ class Versioned(Protocol):
         bytes), or None when it cannot be told without reading the tabs."""
         ...
 
+    def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
+        """(version before, version after, tabs written) of this process's own cell writes,
+        each made over the last: the content at "after" is the content at "before" changed
+        by them alone."""
+        ...
+
 
 @dataclass(frozen=True)
 class Envelope:

@@ -189,6 +189,7 @@ class Worker(Notices):
         if "director_digest" not in skip:
             self.director_digest(snap, report)
         self.write_back(snap, report)
+        self._keep_written(report)
         if "officer_report" not in skip:
             self.officer_report(report)
         report.sheet_requests = self.s.sheet.backend.requests - requests_before
@@ -398,6 +399,20 @@ class Worker(Notices):
 
 
     # -- status back to the sheet -------------------------------------------------------
+
+    def _keep_written(self, report: CycleReport) -> None:
+        """The parse kept for the file as the worker's own status write left it (only when
+        nothing else changed it since it was parsed): the next run need not read it."""
+        parsed = self._parsed.last
+        own = self.s.sheet.own_writes() if report.sheet_writes else None
+        if parsed is None or own is None or own[0] != parsed.version \
+                or own[2] != {self.tabs.form}:
+            return
+        if own[1] != self.s.sheet.version():
+            return  # changed since by someone else: the next run reads it
+        form = self.s.sheet.read([self.tabs.form])[self.tabs.form]  # as written: known
+        self._parsed.rewritten(form, own[1], self.s.ledger.event_details("fingerprint"),
+                               self._parse)
 
     def write_back(self, snap: Snapshot, report: CycleReport) -> None:
         ledger = self.s.ledger

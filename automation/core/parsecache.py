@@ -169,6 +169,30 @@ class ParseCache:
             self._save(self._version_key(version, fingerprints), key, parsed)
         return parsed
 
+    def rewritten(self, form: Tab, version: str, fingerprints: dict[str, str],
+                  parse: Parse) -> None:
+        """The worker's own write changed the form (and only the form) from the version
+        parsed to ``version``: kept for that version, so the next run need not read the
+        file it left. Parsed again only when the write touched cells parsing reads (IDs)
+        or the ledger learnt new fingerprints."""
+        last = self.last
+        if last is None or last.form_tab is None or self.store is None:
+            return
+        before = last.form if last.form is not None else form_digest(last.form_tab,
+                                                                     self.form_aliases)
+        key = form_digest(form, self.form_aliases)
+        if key == before and last.fingerprints == fingerprints:
+            parsed = replace(last, form=key, form_tab=form, version=version)
+        else:
+            registry = last.registry
+            self.last = None  # let the old parse go before the new one is built
+            # The registry is known: its tab is not read.
+            found = parse(form, Tab(form.title, []), None, fingerprints, registry)
+            parsed = Parsed(key, last.registry_tab, fingerprints, *found, form_tab=form,
+                            version=version)
+        self.last = parsed
+        self._save(self._version_key(version, fingerprints), bytes(KEY), parsed)
+
     def _version_key(self, version: str | None, fingerprints: dict[str, str]) -> bytes:
         if version is None:
             return bytes(KEY)
@@ -200,7 +224,8 @@ class ParseCache:
         assert self.store is not None
         temp = self.store.with_name(self.store.name + ".tmp")
         registry = parsed.registry
-        members = pickle.dumps(registry.members, protocol=pickle.HIGHEST_PROTOCOL)
+        members = (registry.kept if isinstance(registry, _LazyRegistry)
+                   else pickle.dumps(registry.members, protocol=pickle.HIGHEST_PROTOCOL))
         kept: Kept = (parsed.form_tab,
                       (members, registry.suppressed, registry.problems, registry.unreadable),
                       parsed.identities, parsed.items, parsed.problems)
@@ -236,13 +261,13 @@ class _LazyRegistry(Registry):
     """The registry as kept on disk: its members (two thirds of the time it takes to load
     the kept parse) are unpickled when first asked for, which a quiet cycle never does."""
 
-    _kept: bytes
+    kept: bytes  # the members as kept on disk
 
     @classmethod
     def of(cls, kept: KeptRegistry) -> Registry:
         members, suppressed, problems, unreadable = kept
         registry = object.__new__(cls)
-        for name, value in (("_kept", members), ("suppressed", suppressed),
+        for name, value in (("kept", members), ("suppressed", suppressed),
                             ("problems", problems), ("unreadable", unreadable)):
             object.__setattr__(registry, name, value)
         return registry
@@ -253,7 +278,7 @@ class _LazyRegistry(Registry):
         if loaded is None:
             gc.disable()
             try:
-                loaded = pickle.loads(self._kept)
+                loaded = pickle.loads(self.kept)
             finally:
                 gc.enable()
             object.__setattr__(self, "_members", loaded)

@@ -173,6 +173,11 @@ class Sheet:
         """What the backend's content is now, told without reading it (None: unknown)."""
         return self.backend.version() if isinstance(self.backend, Versioned) else None
 
+    def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
+        """(version before, version after, tabs) of this process's own writes (None:
+        unknown)."""
+        return self.backend.own_writes() if isinstance(self.backend, Versioned) else None
+
     def update(
         self,
         tab: str,
