@@ -163,6 +163,12 @@ class Registry:
     unreadable: str = ""
 
     def by_school_key(self) -> dict[str, Member]:
+        return dict(self._by_school_key)
+
+    @functools.cached_property
+    def _by_school_key(self) -> dict[str, Member]:
+        """Members by the fuzzy key of their name, made once (every parse of the form
+        matches each row's school against it)."""
         from automation.text.thai import fuzzy_key
 
         return {fuzzy_key(m.name): m for m in self.members}

@@ -141,9 +141,10 @@ class Identities:
         """The fingerprints of every row in the tab being read."""
         self.present = set(fingerprints)
 
-    def key_of(self, row: Row) -> str:
+    def key_of(self, row: Row, fp: str | None = None) -> str:
+        """The row's ID; ``fp``: its fingerprint, when already worked out."""
         stored = stored_id(row)
-        fp = fingerprint(row)
+        fp = fingerprint(row) if fp is None else fp
         if stored:
             known = self.by_id.get(stored)
             if known is None or known == fp:
@@ -155,9 +156,9 @@ class Identities:
             row.get("timestamp"), row.text("email"), row.text("title")
         )
 
-    def moved(self, row: Row) -> bool:
+    def moved(self, row: Row, fp: str | None = None) -> bool:
         stored = stored_id(row)
-        return bool(stored) and self.key_of(row) != stored
+        return bool(stored) and self.key_of(row, fp) != stored
 
 
 def _urls(value: str) -> tuple[str, ...]:
@@ -215,9 +216,10 @@ def _submission(
     max_body: int,
     identities: Identities | None,
 ) -> Submission:
-    item_id = identities.key_of(row) if identities else key_of(row)
+    fp = fingerprint(row)  # worked out once: hashing the row is a good part of parsing it
+    item_id = identities.key_of(row, fp) if identities else key_of(row)
     problems: list[Problem] = []
-    if identities and identities.moved(row):
+    if identities and identities.moved(row, fp):
         problems.append(Problem(
             columns.tab, f"รหัสข่าว '{row.text('id')}' ในแถวนี้เป็นของข่าวอื่น (ชีตถูกเรียงใหม่ขณะบันทึก); "
             f"แก้เป็น {item_id} ให้แล้ว", item_id, row.number, columns.header("id"), "warning"))
@@ -292,7 +294,7 @@ def _submission(
         urgent=urgent or urgent_cell(row.get("urgent")),
         cluster=getattr(member, "cluster", None) or None,
         problems=tuple(problems),
-        fingerprint=fingerprint(row),
+        fingerprint=fp,
         replaces=replaces,
     )
 
