@@ -20,11 +20,12 @@ from automation.core.dispatch import DispatchResult, Outgoing
 from automation.core.intake import Identities, parse_submissions
 from automation.core.mailer import MailService, envelope_key
 from automation.core.notices import Notices
-from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache, program_stamp
 from automation.core.quota import clock_fault, waiting_note
 from automation.core.registry import audience_of, parse_registry
 from automation.core.render import Rendered
+from automation.core.rowmemo import UNPARSED as UNPARSED
+from automation.core.rowmemo import Earlier
 from automation.core.services import (
     BULLETIN,
     URGENT,
@@ -136,6 +137,7 @@ class Worker(Notices):
     def _parse(
         self, form: Tab, registry_tab: Tab, suppression: Tab | None,
         fingerprints: dict[str, str], registry: Registry | None,
+        earlier: Earlier | None = None,
     ) -> tuple[Registry, Identities, list[Submission], list[Problem]]:
         if registry is None:
             registry = parse_registry(
@@ -145,9 +147,10 @@ class Worker(Notices):
         items, problems = parse_submissions(
             form, self.aliases["form"], registry,
             max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
-            identities=identities,
+            identities=identities, earlier=earlier,
         )
-        items = [replace(i, url=item_url(self.board, i.id)) for i in items]
+        items = [i if i.url == url else replace(i, url=url)
+                 for i in items for url in (item_url(self.board, i.id),)]
         return registry, identities, items, problems
 
     # -- the whole cycle -----------------------------------------------------------

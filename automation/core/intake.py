@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from automation.core.resubmit import split_marker
+from automation.core.rowmemo import Earlier, Memo
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Cell, Decision, Problem, Registry, Submission, Tab
 from automation.text.addresses import email_problem, normalize_email
@@ -173,8 +174,12 @@ def parse_submissions(
     max_title: int = 300,
     max_body: int = 20000,
     identities: Identities | None = None,
+    earlier: Earlier | None = None,
 ) -> tuple[list[Submission], list[Problem]]:
-    """Every data row as a Submission; problems with the tab itself come back separately."""
+    """Every data row as a Submission; problems with the tab itself come back separately.
+
+    ``earlier``: the last parse, with the same registry and settings: a row that reads as
+    it did then is taken from it (``automation.core.rowmemo``)."""
     columns = find_columns(tab, aliases)
     tab_problems = list(columns.problems)
     for field in ("title", "body", "approval"):
@@ -196,8 +201,9 @@ def parse_submissions(
         identities.observe(fingerprint(r) for r in rows(tab, columns))
     seen: dict[str, int] = {}
     result: list[Submission] = []
+    memo = Memo(earlier, tab, columns) if identities is not None else None
     for row in rows(tab, columns):
-        item = _submission(row, columns, schools, max_title, max_body, identities)
+        item = _submission(row, columns, schools, max_title, max_body, identities, memo)
         if item.id in seen:
             dup = Problem(tab.title, f"แถวซ้ำกับแถว {seen[item.id]} (รหัสเดียวกัน); ข้ามแถวนี้",
                           row_id=item.id, row=row.number, severity="warning")
@@ -215,9 +221,14 @@ def _submission(
     max_title: int,
     max_body: int,
     identities: Identities | None,
+    memo: Memo | None = None,
 ) -> Submission:
     fp = fingerprint(row)  # worked out once: hashing the row is a good part of parsing it
     item_id = identities.key_of(row, fp) if identities else key_of(row)
+    if memo is not None and identities is not None:
+        kept = memo.get(row, item_id, fp, identities.by_id, stored_id)
+        if kept is not None:
+            return kept
     problems: list[Problem] = []
     if identities and identities.moved(row, fp):
         problems.append(Problem(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from automation.core.intake import Identities
+from automation.core.rowmemo import UNPARSED, Earlier
 from automation.core.table import find_columns
 from automation.model import Member, Problem, Registry, Submission, Tab
 
@@ -35,13 +36,13 @@ KeptRegistry = tuple[bytes, frozenset[str], tuple[Problem, ...], str]
 Kept = tuple[Tab | None, KeptRegistry, Identities, list[Submission], list[Problem]]
 KEY = 32  # bytes of each key at the head of the store
 
-Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
+Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None",
+                  "Earlier | None"],
                  tuple[Registry, Identities, list[Submission], list[Problem]]]
 
 
-# Form columns the worker writes back and parsing never reads. A poll right after a status
-# write would otherwise parse every submission again for cells it ignores.
-UNPARSED = ("status", "published_at", "delivery", "link")
+# Form columns the worker writes back and parsing never reads (UNPARSED): a poll right after
+# a status write would otherwise parse every submission again for cells it ignores.
 
 
 def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
@@ -185,9 +186,10 @@ class ParseCache:
             parsed = replace(last, form=key, form_tab=form, version=version)
         else:
             registry = last.registry
-            self.last = None  # let the old parse go before the new one is built
+            earlier = Earlier(last.form_tab, last.items, last.fingerprints)
+            self.last = None
             # The registry is known: its tab is not read.
-            found = parse(form, Tab(form.title, []), None, fingerprints, registry)
+            found = parse(form, Tab(form.title, []), None, fingerprints, registry, earlier)
             parsed = Parsed(key, last.registry_tab, fingerprints, *found, form_tab=form,
                             version=version)
         self.last = parsed
@@ -250,8 +252,11 @@ class ParseCache:
             self.last = replace(last, form_tab=form, version=version)
             return self.last
         known = last.registry if last is not None and same_registry else None
-        self.last = None  # let the old parse go before the new one is built
-        parsed = parse(form, registry_tab, suppression, fingerprints, known)
+        earlier = (Earlier(last.form_tab, last.items, last.fingerprints)
+                   if last is not None and same_registry and last.form_tab is not None
+                   else None)
+        self.last = None  # rows not taken from it go with it once the new one is built
+        parsed = parse(form, registry_tab, suppression, fingerprints, known, earlier)
         self.last = Parsed(form_key, registry_key, fingerprints, *parsed, form_tab=form,
                            version=version)
         return self.last
