@@ -114,9 +114,9 @@ class Submission:
         return not any(p.severity == "error" for p in self.problems)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
-    """One row of the network registry."""
+    """One row of the network registry (slots: a registry holds tens of thousands)."""
 
     member_id: str
     row: int

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import os
 import pickle
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from automation.core.intake import Identities
 from automation.core.rowmemo import UNPARSED, Earlier
 from automation.core.table import find_columns
-from automation.model import Member, Problem, Registry, Submission, Tab
+from automation.model import Cell, Member, Problem, Registry, Submission, Tab
 
 
 @dataclass(frozen=True)
@@ -43,36 +44,18 @@ Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None",
 
 # Form columns the worker writes back and parsing never reads (UNPARSED): a poll right after
 # a status write would otherwise parse every submission again for cells it ignores.
+#
+# The digests go row by row: a copy of a 40,000-row sheet, even a passing one, would be
+# tens of MB more at the cycle's peak.
+
+Line = tuple[bool, tuple[Cell, ...]]
 
 
 def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
     """``digest`` of the form, blind to the UNPARSED columns' values. Parsing sees those
     cells only in one way, whether a row is blank (a blank row is skipped), so each row
     keeps a flag for "something there" in them."""
-    return hash(_form_content(form, aliases))
-
-
-def _form_content(form: Tab, aliases: Mapping[str, Sequence[str]]) -> object:
-    skip = sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
-                   if f in UNPARSED}, reverse=True)
-    if not skip or len(form.rows) < 2:
-        return _content(form)
-    body = []
-    for row in form.rows[1:]:
-        kept = list(row)
-        filled = False
-        for i in skip:
-            if i < len(kept):
-                filled = filled or kept[i] not in (None, "")
-                del kept[i]
-        body.append((filled, tuple(kept), tuple(map(type, kept))))
-    return (form.title, tuple(form.rows[0]), tuple(body))
-
-
-def _content(tab: Tab | None) -> object:
-    if tab is None:
-        return None
-    return tab.title, tuple(map(tuple, tab.rows)), tuple(tuple(map(type, r)) for r in tab.rows)
+    return _hash(_lines(form, _unparsed(form, aliases)))
 
 
 def digest(*tabs: Tab | None) -> int:
@@ -80,18 +63,52 @@ def digest(*tabs: Tab | None) -> int:
     different tabs practically never do; the approval is read again before anything
     leaves in any case). Cell types count: the number 1 and TRUE hash alike in Python, but
     a checkbox ticked where a 1 was is a change."""
-    return hash(tuple(_content(t) for t in tabs))
+    return _hash(line for tab in tabs for line in _lines(tab))
 
 
 def stable_digest(form: Tab, registry_tab: Tab, suppression: Tab | None,
                   fingerprints: dict[str, str], aliases: Mapping[str, Sequence[str]],
                   context: object = None) -> bytes:
     """What ``refresh`` compares, as a digest that stays the same from one process to the
-    next (``hash`` of a string does not): the key of the parse kept on disk."""
-    content = (_form_content(form, aliases), _content(registry_tab), _content(suppression),
-               sorted(fingerprints.items()), repr(context))
-    return hashlib.blake2b(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL),
-                           digest_size=32).digest()
+    next (``hash`` of a string does not): the key of the parse kept on disk. The ``repr``
+    of a cell tells its type (1, 1.0, True and '1' all differ)."""
+    hasher = hashlib.blake2b(digest_size=KEY)
+    for tab, skip in ((form, _unparsed(form, aliases)), (registry_tab, []), (suppression, [])):
+        for line in _lines(tab, skip):
+            hasher.update(repr(line).encode())
+            hasher.update(b"\n")
+    hasher.update(repr((sorted(fingerprints.items()), repr(context))).encode())
+    return hasher.digest()
+
+
+def _unparsed(form: Tab, aliases: Mapping[str, Sequence[str]]) -> list[int]:
+    return sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
+                   if f in UNPARSED}, reverse=True)
+
+
+def _lines(tab: Tab | None, skip: Sequence[int] = ()) -> Iterator[Line]:
+    """The tab as parsing sees it, a line a row after one for the tab itself: the cells in
+    the ``skip`` columns (from the right) left out of the data rows, but for a flag for
+    "something there"."""
+    if tab is None:
+        yield False, ("\x00",)
+        return
+    yield False, ("\x00", tab.title, len(tab.rows))
+    for number, row in enumerate(tab.rows):
+        if not skip or number == 0:
+            yield False, tuple(row)
+            continue
+        kept = list(row)
+        filled = False
+        for i in skip:
+            if i < len(kept):
+                filled = filled or kept[i] not in (None, "")
+                del kept[i]
+        yield filled, tuple(kept)
+
+
+def _hash(lines: Iterable[Line]) -> int:
+    return hash(tuple(hash((filled, cells, tuple(map(type, cells)))) for filled, cells in lines))
 
 
 def program_stamp() -> str:
@@ -127,6 +144,9 @@ class ParseCache:
         # parses again.
         self.store = store
         self.context = context
+        # The registry's members as last kept: a second save in the cycle (after the
+        # worker's own write) does not pickle them again.
+        self._members: tuple[Registry, bytes] | None = None
 
     def kept(self, version: str | None, fingerprints: dict[str, str]) -> Parsed | None:
         """The parse of the sheet at ``version``, if this process or the last run has it:
@@ -226,8 +246,14 @@ class ParseCache:
         assert self.store is not None
         temp = self.store.with_name(self.store.name + ".tmp")
         registry = parsed.registry
-        members = (registry.kept if isinstance(registry, _LazyRegistry)
-                   else pickle.dumps(registry.members, protocol=pickle.HIGHEST_PROTOCOL))
+        if isinstance(registry, _LazyRegistry):
+            members = registry.kept
+        elif self._members is not None and self._members[0] is registry:
+            members = self._members[1]
+        else:
+            self._members = None
+            members = _pickled(registry.members)
+            self._members = (registry, members)
         kept: Kept = (parsed.form_tab,
                       (members, registry.suppressed, registry.problems, registry.unreadable),
                       parsed.identities, parsed.items, parsed.problems)
@@ -288,3 +314,13 @@ class _LazyRegistry(Registry):
                 gc.enable()
             object.__setattr__(self, "_members", loaded)
         return loaded
+
+
+def _pickled(members: tuple[Member, ...]) -> bytes:
+    """The members pickled without a memo: no object among them is shared or refers back,
+    and remembering every one of them would be MB at the cycle's peak."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(members)
+    return buffer.getvalue()
