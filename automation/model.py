@@ -129,9 +129,9 @@ class Submission:
         return not any(p.severity == "error" for p in self.problems)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
-    """One row of the network registry."""
+    """One row of the network registry (slots: a registry holds tens of thousands)."""
 
     member_id: str
     row: int
@@ -178,6 +178,12 @@ class Registry:
     unreadable: str = ""
 
     def by_school_key(self) -> dict[str, Member]:
+        return dict(self._by_school_key)
+
+    @functools.cached_property
+    def _by_school_key(self) -> dict[str, Member]:
+        """Members by the fuzzy key of their name, made once (every parse of the form
+        matches each row's school against it)."""
         from automation.text.thai import fuzzy_key
 
         return {fuzzy_key(m.name): m for m in self.members}

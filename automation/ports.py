@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from automation.model import Cell, CellWrite, Photo, Registry, Submission, Tab
 
@@ -37,6 +37,22 @@ class SheetBackend(Protocol):
     @property
     def requests(self) -> int:
         """Requests made to the spreadsheet service so far (for the cycle summary)."""
+        ...
+
+
+@runtime_checkable
+class Versioned(Protocol):
+    """A spreadsheet that can tell cheaply whether anything in it changed."""
+
+    def version(self) -> str | None:
+        """A token that changes with any change to the content (a digest of the local file's
+        bytes), or None when it cannot be told without reading the tabs."""
+        ...
+
+    def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
+        """(version before, version after, tabs written) of this process's own cell writes,
+        each made over the last: the content at "after" is the content at "before" changed
+        by them alone."""
         ...
 
 

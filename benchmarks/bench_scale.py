@@ -15,7 +15,9 @@ server's). Rows:
   when its first message reached the outbox (seconds after the process started).
 
 Wall and CPU are the whole process's (wait4), peak RSS is the process's own high-water
-mark: the workbooks are built by ``benchmarks.scale_edit`` in processes of their own.
+mark: the workbooks are built by ``benchmarks.scale_edit`` in processes of their own. The
+worker processes keep their compiled bytecode in the benchmark's folder, as an installed
+program does (pip compiles it at install), even where PYTHONDONTWRITEBYTECODE is set.
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ def edit(*args: object) -> str:
     return done.stdout.strip()
 
 
+def worker_env(base: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
+    return env
+
+
 def once(config: Path) -> Once:
     """One `automation run --once`: wall, CPU and peak RSS of that process alone."""
     outbox = config.parent / "outbox"
@@ -60,7 +68,7 @@ def once(config: Path) -> Once:
     started = time.perf_counter()
     proc = subprocess.Popen([*CLI, "run", "--once", "--config", str(config)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, env=worker_env(config.parent.parent))
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     err = proc.stderr.read().decode() if proc.stderr else ""

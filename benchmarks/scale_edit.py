@@ -67,7 +67,10 @@ def history(ledger: Path, items: int, per_item: int) -> None:
                          at, at, at, ""))
     db = sqlite3.connect(ledger)
     with db:
-        db.executemany("INSERT OR IGNORE INTO deliveries VALUES "
+        # Named columns: the ledger's later columns keep their defaults.
+        db.executemany("INSERT OR IGNORE INTO deliveries (key, kind, item_id, recipient, "
+                       "channel, message_id, status, attempts, error, created_at, "
+                       "updated_at, sent_at, detail) VALUES "
                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.close()
 

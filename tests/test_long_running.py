@@ -4,13 +4,18 @@ between polls is seen by the next one."""
 
 from __future__ import annotations
 
+import io
+import os
+import re
+import zipfile
+from collections.abc import Callable
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.sheet_driver import Grid, SheetDriver, approve, make_driver
+from tests.sheet_driver import Grid, LocalDriver, SheetDriver, approve, make_driver
 from tests.workspace import FORM, REGISTRY, outbox
 
 NEW_ADDRESS = "banmaiyai@school.example.test"
@@ -171,3 +176,85 @@ def test_cron_runs_keep_their_parse_on_disk_and_see_every_edit(
     assert _status(driver, more[0]) == "เผยแพร่แล้ว"
     title = next(i.title for i in driver.worker().load().items if i.id == more[0])
     assert NEW_ADDRESS in _recipients(tmp_path, title)
+
+
+def test_cron_runs_do_not_read_an_unchanged_workbook_yet_see_a_cell_changed_in_place(
+    tmp_path: Path,
+) -> None:
+    """A cron-style run that finds the workbook's bytes as last parsed does not open its
+    tabs; an edit is acted on even when the file keeps its size, inode and time (a cell
+    changed in place, a time put back), and after the worker's own status write."""
+    driver = LocalDriver(tmp_path)
+    book = driver.workbook
+    driver.worker().cycle()  # IDs and statuses written: the file changed
+    assert driver.worker().cycle().sheet_requests == 0, "unchanged: not even read"
+    pending: list[str] = []
+    driver.edit(FORM, lambda grid: _untick(grid, pending))  # an explicit "not approved"
+    _rewrite(book, lambda name, data: data)  # stored uncompressed: editable in place
+    driver.worker().cycle()
+    assert driver.worker().cycle().sheet_requests == 0
+    before = book.stat()
+    _rewrite(book, lambda name, data: _tick_cell(name, data, pending[1]), in_place=True)
+    os.utime(book, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = book.stat()
+    assert (after.st_size, after.st_ino, after.st_mtime_ns) == (
+        before.st_size, before.st_ino, before.st_mtime_ns)
+    driver.worker().cycle()
+    assert _status(driver, pending[0][0]) == "เผยแพร่แล้ว"
+    title = pending[0][1]
+    assert _recipients(tmp_path, title)
+    sent = len(outbox(tmp_path / "outbox"))
+    # The worker's own status write changed the file: the run after it knows what it left
+    # there (does not read it), and is right.
+    assert driver.worker().cycle().sheet_requests == 0
+    assert len(outbox(tmp_path / "outbox")) == sent
+    assert _status(driver, pending[0][0]) == "เผยแพร่แล้ว"
+    # An edit whose file time goes backwards is seen as well.
+    driver.edit(FORM, _retitle)
+    os.utime(book, ns=(before.st_atime_ns, before.st_mtime_ns - 3_600 * 10**9))
+    assert driver.worker().load().items[0].title.endswith("(แก้ไข)")
+
+
+def _untick(grid: Grid, chosen: list[Any]) -> Grid:
+    """Set the approval cell of the first pending row to FALSE; note (ID, title) and where
+    the cell is (e.g. "M5")."""
+    from openpyxl.utils import get_column_letter
+
+    header = grid[0]
+    approval, ids, status, title = (header.index(h) for h in (
+        "อนุมัติ", "รหัสข่าว", "สถานะ", "หัวข้อข่าว"))
+    for number, row in enumerate(grid[1:], start=2):
+        if row[status] == "รอพิจารณา" and row[approval] in (None, "", False):
+            row[approval] = False
+            chosen.extend([(row[ids], row[title]), f"{get_column_letter(approval + 1)}{number}"])
+            return grid
+    raise AssertionError("the demo has a pending item")
+
+
+def _tick_cell(name: str, data: bytes, ref: str) -> bytes:
+    """FALSE → TRUE in cell ``ref`` of a worksheet part: the same number of bytes."""
+    if not name.startswith("xl/worksheets/"):
+        return data
+    found = re.search(rb'<c r="' + ref.encode() + rb'"[^>]*t="b"[^>]*><v>0</v>', data)
+    if found is None:
+        return data
+    return data[:found.end() - 5] + b"1" + data[found.end() - 4:]
+
+
+def _rewrite(book: Path, change: Callable[[str, bytes], bytes], in_place: bool = False) -> None:
+    """The workbook's parts written again uncompressed, each through ``change``; with
+    ``in_place``, into the same file (same inode) over the same number of bytes."""
+    with zipfile.ZipFile(book) as old:
+        parts = [(info, change(info.filename, old.read(info))) for info in old.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as new:
+        for info, data in parts:
+            info.compress_type = zipfile.ZIP_STORED
+            new.writestr(info, data)
+    content = buffer.getvalue()
+    if in_place:
+        assert len(content) == book.stat().st_size
+        with book.open("r+b") as fh:
+            fh.write(content)
+    else:
+        book.write_bytes(content)

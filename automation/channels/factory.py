@@ -8,14 +8,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from automation.channels.base import Channel
-from automation.channels.facebook import FacebookChannel
-from automation.channels.google_chat import GoogleChatChannel
-from automation.channels.http import Http
-from automation.channels.line import LineChannel
 from automation.channels.publisher import ChannelPolicy, ChannelPublisher
 from automation.channels.settings import ChannelsConfig
-from automation.channels.telegram import TelegramChannel
-from automation.channels.webhook import WebhookChannel
 from automation.errors import ConfigError
 from automation.ports import Ledger
 
@@ -45,6 +39,18 @@ def _url(value: str, key: str) -> str:
 
 def channels(config: ChannelsConfig) -> tuple[list[Channel], dict[str, bool]]:
     """The enabled channels, in a fixed order, and each one's ``default`` setting."""
+    wanted = (config.line, config.telegram, config.facebook, config.google_chat,
+              config.webhook)
+    if not any(c and c.enabled for c in wanted):
+        return [], {}
+    # The HTTP client (requests) loads only for an office that posts to a channel.
+    from automation.channels.facebook import FacebookChannel
+    from automation.channels.google_chat import GoogleChatChannel
+    from automation.channels.http import Http
+    from automation.channels.line import LineChannel
+    from automation.channels.telegram import TelegramChannel
+    from automation.channels.webhook import WebhookChannel
+
     http = Http(config.timeout)
     made: list[Channel] = []
     defaults: dict[str, bool] = {}

@@ -19,12 +19,13 @@ from automation.core.dispatch import DispatchResult, Outgoing
 from automation.core.intake import Identities, parse_submissions
 from automation.core.mailer import MailService
 from automation.core.notices import Notices
-from automation.core.parsecache import UNPARSED as UNPARSED
 from automation.core.parsecache import ParseCache, program_stamp
 from automation.core.planning import merge_counts
 from automation.core.publishing import Publishing
 from automation.core.quota import clock_fault
 from automation.core.registry import parse_registry
+from automation.core.rowmemo import UNPARSED as UNPARSED
+from automation.core.rowmemo import Earlier
 from automation.core.services import (
     Services,
     Snapshot,
@@ -73,7 +74,7 @@ class Worker(Notices, Publishing):
         self._parsed = ParseCache(
             self.aliases["form"], ledger_path.with_name(ledger_path.name + ".parsed"),
             (sorted(self.aliases.items()), self.board, publish.max_title,
-             publish.max_body, program_stamp()),
+             publish.max_body, program_stamp(), self.tabs),
         )
         self._posted: set[str] = set()
         # This cycle: approved items whose text changed since approval, items whose edit
@@ -89,19 +90,26 @@ class Worker(Notices, Publishing):
 
     def load(self) -> Snapshot:
         tabs = self.tabs
-        try:
-            read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
-        except SheetError as exc:
-            if exc.transient:
-                raise
-            read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
-            self._create_suppression()
-        parsed = self._parsed.refresh(
-            read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
-            self.s.ledger.event_details("fingerprint"), self._parse,
-        )
+        fingerprints = self.s.ledger.event_details("fingerprint")
+        # The sheet as last parsed, by this process or the last run: not even read again.
+        # Taken before any read: an edit made meanwhile is a version not yet parsed.
+        version = self.s.sheet.version()
+        parsed = self._parsed.kept(version, fingerprints)
+        if parsed is None:
+            try:
+                read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
+            except SheetError as exc:
+                if exc.transient:
+                    raise
+                read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
+                self._create_suppression()
+            parsed = self._parsed.refresh(
+                read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
+                fingerprints, self._parse, version,
+            )
+        assert parsed.form_tab is not None
         return Snapshot(
-            read[tabs.form], parsed.registry, list(parsed.items), list(parsed.problems),
+            parsed.form_tab, parsed.registry, list(parsed.items), list(parsed.problems),
             self.s.clock(), parsed.identities,
         )
 
@@ -124,6 +132,7 @@ class Worker(Notices, Publishing):
     def _parse(
         self, form: Tab, registry_tab: Tab, suppression: Tab | None,
         fingerprints: dict[str, str], registry: Registry | None,
+        earlier: Earlier | None = None,
     ) -> tuple[Registry, Identities, list[Submission], list[Problem]]:
         if registry is None:
             registry = parse_registry(
@@ -133,9 +142,10 @@ class Worker(Notices, Publishing):
         items, problems = parse_submissions(
             form, self.aliases["form"], registry,
             max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
-            identities=identities,
+            identities=identities, earlier=earlier,
         )
-        items = [replace(i, url=item_url(self.board, i.id)) for i in items]
+        items = [i if i.url == url else replace(i, url=url)
+                 for i in items for url in (item_url(self.board, i.id),)]
         return registry, identities, items, problems
 
     # -- the whole cycle -----------------------------------------------------------
@@ -177,6 +187,7 @@ class Worker(Notices, Publishing):
         if "director_digest" not in skip:
             self.director_digest(snap, report)
         self.write_back(snap, report)
+        self._keep_written(report)
         if "officer_report" not in skip:
             self.officer_report(report)
         report.sheet_requests = self.s.sheet.backend.requests - requests_before
@@ -208,17 +219,35 @@ class Worker(Notices, Publishing):
         ledger.set_events(review.events)
         self._edits, self._edit_waiting = review.edited, review.waiting
         events: list[tuple[str, str, datetime, str]] = []
+        # Decisions recorded in earlier cycles are left alone (not offered to the ledger
+        # again every cycle: ten thousand ignored inserts).
+        decided = {d: ledger.event_details(f"decided:{d.value}")
+                   for d in (Decision.APPROVED, Decision.REJECTED, Decision.RETURNED)}
         for item in snap.items:
             if item.id not in known:
                 events.append((item.id, "submitted", item.submitted_at or now, item.school))
                 events.append((item.id, "fingerprint", now, item.fingerprint))
-            if item.decision in (Decision.APPROVED, Decision.REJECTED, Decision.RETURNED):
+            if item.decision in decided and item.id not in decided[item.decision]:
                 events.append((item.id, f"decided:{item.decision.value}", now, ""))
         self.s.ledger.add_events(events)
         return sum(1 for i in snap.items if i.id not in known)
 
 
     # -- status back to the sheet -------------------------------------------------------
+
+    def _keep_written(self, report: CycleReport) -> None:
+        """The parse kept for the file as the worker's own status write left it (only when
+        nothing else changed it since it was parsed): the next run need not read it."""
+        parsed = self._parsed.last
+        own = self.s.sheet.own_writes() if report.sheet_writes else None
+        if parsed is None or own is None or own[0] != parsed.version \
+                or own[2] != {self.tabs.form}:
+            return
+        if own[1] != self.s.sheet.version():
+            return  # changed since by someone else: the next run reads it
+        form = self.s.sheet.read([self.tabs.form])[self.tabs.form]  # as written: known
+        self._parsed.rewritten(form, own[1], self.s.ledger.event_details("fingerprint"),
+                               self._parse)
 
     def write_back(self, snap: Snapshot, report: CycleReport) -> None:
         ledger = self.s.ledger
@@ -247,7 +276,7 @@ class Worker(Notices, Publishing):
         try:
             result = self.s.sheet.update(
                 self.tabs.form, self.aliases["form"], fields, snap.identities.key_of, desired,
-                current=snap.form,
+                current=snap.form, current_keys={i.row: i.id for i in snap.items},
             )
         except SheetError as exc:
             report.fail(f"บันทึกสถานะลงชีตไม่ได้: {exc}")

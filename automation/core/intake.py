@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from automation.core.resubmit import split_marker
+from automation.core.rowmemo import Earlier, Memo
 from automation.core.table import Columns, Row, find_columns, rows
 from automation.model import Cell, Decision, Problem, Registry, Submission, Tab
 from automation.text.addresses import email_problem, normalize_email
@@ -141,9 +142,10 @@ class Identities:
         """The fingerprints of every row in the tab being read."""
         self.present = set(fingerprints)
 
-    def key_of(self, row: Row) -> str:
+    def key_of(self, row: Row, fp: str | None = None) -> str:
+        """The row's ID; ``fp``: its fingerprint, when already worked out."""
         stored = stored_id(row)
-        fp = fingerprint(row)
+        fp = fingerprint(row) if fp is None else fp
         if stored:
             known = self.by_id.get(stored)
             if known is None or known == fp:
@@ -155,9 +157,9 @@ class Identities:
             row.get("timestamp"), row.text("email"), row.text("title")
         )
 
-    def moved(self, row: Row) -> bool:
+    def moved(self, row: Row, fp: str | None = None) -> bool:
         stored = stored_id(row)
-        return bool(stored) and self.key_of(row) != stored
+        return bool(stored) and self.key_of(row, fp) != stored
 
 
 def _urls(value: str) -> tuple[str, ...]:
@@ -172,8 +174,12 @@ def parse_submissions(
     max_title: int = 300,
     max_body: int = 20000,
     identities: Identities | None = None,
+    earlier: Earlier | None = None,
 ) -> tuple[list[Submission], list[Problem]]:
-    """Every data row as a Submission; problems with the tab itself come back separately."""
+    """Every data row as a Submission; problems with the tab itself come back separately.
+
+    ``earlier``: the last parse, with the same registry and settings: a row that reads as
+    it did then is taken from it (``automation.core.rowmemo``)."""
     columns = find_columns(tab, aliases)
     tab_problems = list(columns.problems)
     for field in ("title", "body", "approval"):
@@ -195,8 +201,9 @@ def parse_submissions(
         identities.observe(fingerprint(r) for r in rows(tab, columns))
     seen: dict[str, int] = {}
     result: list[Submission] = []
+    memo = Memo(earlier, tab, columns) if identities is not None else None
     for row in rows(tab, columns):
-        item = _submission(row, columns, schools, max_title, max_body, identities)
+        item = _submission(row, columns, schools, max_title, max_body, identities, memo)
         if item.id in seen:
             dup = Problem(tab.title, f"แถวซ้ำกับแถว {seen[item.id]} (รหัสเดียวกัน); ข้ามแถวนี้",
                           row_id=item.id, row=row.number, severity="warning")
@@ -214,10 +221,16 @@ def _submission(
     max_title: int,
     max_body: int,
     identities: Identities | None,
+    memo: Memo | None = None,
 ) -> Submission:
-    item_id = identities.key_of(row) if identities else key_of(row)
+    fp = fingerprint(row)  # worked out once: hashing the row is a good part of parsing it
+    item_id = identities.key_of(row, fp) if identities else key_of(row)
+    if memo is not None and identities is not None:
+        kept = memo.get(row, item_id, fp, identities.by_id, stored_id)
+        if kept is not None:
+            return kept
     problems: list[Problem] = []
-    if identities and identities.moved(row):
+    if identities and identities.moved(row, fp):
         problems.append(Problem(
             columns.tab, f"รหัสข่าว '{row.text('id')}' ในแถวนี้เป็นของข่าวอื่น (ชีตถูกเรียงใหม่ขณะบันทึก); "
             f"แก้เป็น {item_id} ให้แล้ว", item_id, row.number, columns.header("id"), "warning"))
@@ -292,7 +305,7 @@ def _submission(
         urgent=urgent or urgent_cell(row.get("urgent")),
         cluster=getattr(member, "cluster", None) or None,
         problems=tuple(problems),
-        fingerprint=fingerprint(row),
+        fingerprint=fp,
         replaces=replaces,
     )
 

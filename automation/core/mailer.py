@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import Message
-from functools import partial
 from typing import Any
 
 from automation.core import message
@@ -121,18 +120,6 @@ class MailService:
             one_click=one_click,
         )
         return Envelope(to.key, kind, item_id, recipient, to.message_id, to.sender, msg, priority)
-
-    def planned(
-        self, kind: str, item_id: str, recipient: str, name: str | None,
-        context: dict[str, Any], priority: int, unsubscribe: str | None = None,
-    ) -> Outgoing:
-        """The message ``envelope`` would build, built by the connection that sends it, when
-        it does: one message in memory per connection, whatever the audience."""
-        return Outgoing(
-            envelope_key(kind, item_id, recipient), kind, item_id, recipient, priority,
-            partial(self.envelope, kind, item_id, recipient, name, context, priority,
-                    unsubscribe),
-        )
 
     def send(self, envelopes: Sequence[Envelope | Outgoing]) -> DispatchResult:
         """Send within the quota; each message recorded in the ledger before and after."""

@@ -25,6 +25,7 @@ from automation.core.trust import (
     RECEIPT_STATES,
     SENDER_EVENT,
     ReceiptEntry,
+    Trust,
     covered_event,
     first_cycle,
     notices_since,
@@ -64,7 +65,7 @@ class Notices:
         settled |= told(snap.items, self.s.ledger.event_details(ADOPTED), settled)
         # Told at publishing; told here when a crash came between the two (at most once).
         published = self.s.ledger.event_times("published") if publish.notify_submitters else {}
-        trusted = trust(snap.registry, self.s.ledger.event_details(SENDER_EVENT).values())
+        trusted: Trust | None = None  # built when a notice is owed: most cycles owe none
         first = first_cycle(self.s.ledger, now)
         since = notices_since(publish.notices_since, first)
         decided = {**self.s.ledger.event_times("decided:rejected"),
@@ -75,7 +76,7 @@ class Notices:
         envelopes: list[Envelope] = []
         receipts: dict[str, list[ReceiptEntry]] = {}
         for item in snap.items:
-            if not item.email or not item.valid or trusted.silent(item):
+            if not item.email or not item.valid or Trust.silent(item):
                 continue
             kinds = []
             new = item.submitted_at is None or item.submitted_at >= max(horizon, since)
@@ -91,6 +92,11 @@ class Notices:
                 kinds.append("approved")
             kinds = [k for k in kinds if envelope_key(k, item.id, item.email) not in settled
                      and (item.id, k) not in covered]  # a receipt told them already
+            if not kinds:
+                continue
+            if trusted is None:
+                trusted = trust(snap.registry,
+                                self.s.ledger.event_details(SENDER_EVENT).values())
             if trusted.full(item) or item.id in published:
                 envelopes.extend(self._notice(kind, item) for kind in kinds)
             else:

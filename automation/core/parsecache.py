@@ -3,68 +3,59 @@ running polls every few minutes and most polls find the sheet as it was)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import os
 import pickle
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from automation.core.intake import Identities
+from automation.core.rowmemo import UNPARSED, Earlier
 from automation.core.table import find_columns
-from automation.model import Problem, Registry, Submission, Tab
+from automation.model import Cell, Member, Problem, Registry, Submission, Tab
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """One parse of the tabs, with what identifies its inputs."""
+    """One parse of the tabs, with what identifies its inputs (None: not known)."""
 
-    form: int
-    registry_tab: int
+    form: int | None
+    registry_tab: int | None
     fingerprints: dict[str, str]
     registry: Registry
     identities: Identities
     items: list[Submission]
     problems: list[Problem]
+    form_tab: Tab | None = None  # the form as read: the cycle plans its writes in it
+    version: str | None = None  # the sheet's content token when it was read
 
 
-Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None"],
+KeptRegistry = tuple[bytes, frozenset[str], tuple[Problem, ...], str]
+Kept = tuple[Tab | None, KeptRegistry, Identities, list[Submission], list[Problem]]
+KEY = 32  # bytes of each key at the head of the store
+
+Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None",
+                  "Earlier | None"],
                  tuple[Registry, Identities, list[Submission], list[Problem]]]
 
 
-# Form columns the worker writes back and parsing never reads. A poll right after a status
-# write would otherwise parse every submission again for cells it ignores.
-UNPARSED = ("status", "published_at", "delivery", "link")
+# Form columns the worker writes back and parsing never reads (UNPARSED): a poll right after
+# a status write would otherwise parse every submission again for cells it ignores.
+#
+# The digests go row by row: a copy of a 40,000-row sheet, even a passing one, would be
+# tens of MB more at the cycle's peak.
+
+Line = tuple[bool, tuple[Cell, ...]]
 
 
 def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
     """``digest`` of the form, blind to the UNPARSED columns' values. Parsing sees those
     cells only in one way, whether a row is blank (a blank row is skipped), so each row
     keeps a flag for "something there" in them."""
-    return hash(_form_content(form, aliases))
-
-
-def _form_content(form: Tab, aliases: Mapping[str, Sequence[str]]) -> object:
-    skip = sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
-                   if f in UNPARSED}, reverse=True)
-    if not skip or len(form.rows) < 2:
-        return _content(form)
-    body = []
-    for row in form.rows[1:]:
-        kept = list(row)
-        filled = False
-        for i in skip:
-            if i < len(kept):
-                filled = filled or kept[i] not in (None, "")
-                del kept[i]
-        body.append((filled, tuple(kept), tuple(map(type, kept))))
-    return (form.title, tuple(form.rows[0]), tuple(body))
-
-
-def _content(tab: Tab | None) -> object:
-    if tab is None:
-        return None
-    return tab.title, tuple(map(tuple, tab.rows)), tuple(tuple(map(type, r)) for r in tab.rows)
+    return _hash(_lines(form, _unparsed(form, aliases)))
 
 
 def digest(*tabs: Tab | None) -> int:
@@ -72,18 +63,52 @@ def digest(*tabs: Tab | None) -> int:
     different tabs practically never do; the approval is read again before anything
     leaves in any case). Cell types count: the number 1 and TRUE hash alike in Python, but
     a checkbox ticked where a 1 was is a change."""
-    return hash(tuple(_content(t) for t in tabs))
+    return _hash(line for tab in tabs for line in _lines(tab))
 
 
 def stable_digest(form: Tab, registry_tab: Tab, suppression: Tab | None,
                   fingerprints: dict[str, str], aliases: Mapping[str, Sequence[str]],
                   context: object = None) -> bytes:
     """What ``refresh`` compares, as a digest that stays the same from one process to the
-    next (``hash`` of a string does not): the key of the parse kept on disk."""
-    content = (_form_content(form, aliases), _content(registry_tab), _content(suppression),
-               sorted(fingerprints.items()), repr(context))
-    return hashlib.blake2b(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL),
-                           digest_size=32).digest()
+    next (``hash`` of a string does not): the key of the parse kept on disk. The ``repr``
+    of a cell tells its type (1, 1.0, True and '1' all differ)."""
+    hasher = hashlib.blake2b(digest_size=KEY)
+    for tab, skip in ((form, _unparsed(form, aliases)), (registry_tab, []), (suppression, [])):
+        for line in _lines(tab, skip):
+            hasher.update(repr(line).encode())
+            hasher.update(b"\n")
+    hasher.update(repr((sorted(fingerprints.items()), repr(context))).encode())
+    return hasher.digest()
+
+
+def _unparsed(form: Tab, aliases: Mapping[str, Sequence[str]]) -> list[int]:
+    return sorted({c - 1 for f, c in find_columns(form, aliases).by_field.items()
+                   if f in UNPARSED}, reverse=True)
+
+
+def _lines(tab: Tab | None, skip: Sequence[int] = ()) -> Iterator[Line]:
+    """The tab as parsing sees it, a line a row after one for the tab itself: the cells in
+    the ``skip`` columns (from the right) left out of the data rows, but for a flag for
+    "something there"."""
+    if tab is None:
+        yield False, ("\x00",)
+        return
+    yield False, ("\x00", tab.title, len(tab.rows))
+    for number, row in enumerate(tab.rows):
+        if not skip or number == 0:
+            yield False, tuple(row)
+            continue
+        kept = list(row)
+        filled = False
+        for i in skip:
+            if i < len(kept):
+                filled = filled or kept[i] not in (None, "")
+                del kept[i]
+        yield filled, tuple(kept)
+
+
+def _hash(lines: Iterable[Line]) -> int:
+    return hash(tuple(hash((filled, cells, tuple(map(type, cells)))) for filled, cells in lines))
 
 
 def program_stamp() -> str:
@@ -103,7 +128,10 @@ class ParseCache:
     cycle. Parsing is a pure function of the tabs and the known fingerprints, so the same
     inputs give the earlier result. The registry is kept on its own: an approval ticked in
     the form does not re-parse the registry. Only digests of the tabs are kept, not the
-    tabs, so a changed sheet is never held twice.
+    tabs (but the form, which the cycle writes in), so a changed sheet is never held twice.
+
+    A backend that tells its content's version cheaply (the local workbook: a digest of
+    the file's bytes) is not even read while the version is the one parsed.
     """
 
     def __init__(self, form_aliases: Mapping[str, Sequence[str]],
@@ -116,61 +144,183 @@ class ParseCache:
         # parses again.
         self.store = store
         self.context = context
+        # The registry's members as last kept: a second save in the cycle (after the
+        # worker's own write) does not pickle them again.
+        self._members: tuple[Registry, bytes] | None = None
+
+    def kept(self, version: str | None, fingerprints: dict[str, str]) -> Parsed | None:
+        """The parse of the sheet at ``version``, if this process or the last run has it:
+        then the tabs need not be read at all."""
+        last = self.last
+        if version is None or (last is not None and last.version != version):
+            return None
+        if last is not None:
+            return last if last.fingerprints == fingerprints else None
+        if self.store is None:
+            return None
+        found = self._load(self._version_key(version, fingerprints), 0)
+        if found is None or found[0] is None:
+            return None
+        form, registry, identities, items, problems = found
+        self.last = Parsed(None, None, fingerprints, _LazyRegistry.of(registry), identities,
+                           items, problems, form_tab=form, version=version)
+        return self.last
 
     def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-                fingerprints: dict[str, str], parse: Parse) -> Parsed:
+                fingerprints: dict[str, str], parse: Parse,
+                version: str | None = None) -> Parsed:
         if self.last is not None or self.store is None:
-            return self._refresh(form, registry_tab, suppression, fingerprints, parse)
+            return self._refresh(form, registry_tab, suppression, fingerprints, parse, version)
         key = stable_digest(form, registry_tab, suppression, fingerprints, self.form_aliases,
                             self.context)
-        kept = self._load(key)
+        kept = self._load(key, 1)
         if kept is not None:
-            self.last = Parsed(form_digest(form, self.form_aliases),
-                               digest(registry_tab, suppression), fingerprints, *kept)
-            return self.last
-        parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse)
-        self._save(key, parsed)
+            _form, registry, identities, items, problems = kept
+            parsed = Parsed(form_digest(form, self.form_aliases),
+                            digest(registry_tab, suppression), fingerprints,
+                            _LazyRegistry.of(registry), identities, items, problems,
+                            form_tab=form, version=version)
+        else:
+            parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse,
+                                   version)
+        self.last = parsed
+        if kept is None or version is not None:
+            # The file may have changed in cells parsing ignores (the worker's own status):
+            # kept again under its new version, the next run need not read it.
+            self._save(self._version_key(version, fingerprints), key, parsed)
         return parsed
 
-    def _load(self, key: bytes) -> tuple[Registry, Identities, list[Submission],
-                                         list[Problem]] | None:
+    def rewritten(self, form: Tab, version: str, fingerprints: dict[str, str],
+                  parse: Parse) -> None:
+        """The worker's own write changed the form (and only the form) from the version
+        parsed to ``version``: kept for that version, so the next run need not read the
+        file it left. Parsed again only when the write touched cells parsing reads (IDs)
+        or the ledger learnt new fingerprints."""
+        last = self.last
+        if last is None or last.form_tab is None or self.store is None:
+            return
+        before = last.form if last.form is not None else form_digest(last.form_tab,
+                                                                     self.form_aliases)
+        key = form_digest(form, self.form_aliases)
+        if key == before and last.fingerprints == fingerprints:
+            parsed = replace(last, form=key, form_tab=form, version=version)
+        else:
+            registry = last.registry
+            earlier = Earlier(last.form_tab, last.items, last.fingerprints)
+            self.last = None
+            # The registry is known: its tab is not read.
+            found = parse(form, Tab(form.title, []), None, fingerprints, registry, earlier)
+            parsed = Parsed(key, last.registry_tab, fingerprints, *found, form_tab=form,
+                            version=version)
+        self.last = parsed
+        self._save(self._version_key(version, fingerprints), bytes(KEY), parsed)
+
+    def _version_key(self, version: str | None, fingerprints: dict[str, str]) -> bytes:
+        if version is None:
+            return bytes(KEY)
+        content = (version, sorted(fingerprints.items()), repr(self.context))
+        return hashlib.blake2b(repr(content).encode(), digest_size=KEY).digest()
+
+    def _load(self, key: bytes, slot: int) -> Kept | None:
+        """What the store keeps, if its key in ``slot`` (0: version, 1: content) is ``key``."""
         assert self.store is not None
         try:
             with self.store.open("rb") as fh:
-                if fh.read(len(key)) != key:
+                keys = fh.read(2 * KEY)
+                if keys[slot * KEY:(slot + 1) * KEY] != key or key == bytes(KEY):
                     return None
-                kept: tuple[Registry, Identities, list[Submission], list[Problem]] = \
-                    pickle.load(fh)
+                gc.disable()  # half a million objects: the collector would run for each
+                try:
+                    kept: Kept = pickle.load(fh)
+                    # ... and walk them all again later in the cycle: they are kept for the
+                    # process's parse and hold no reference cycles, so it need not.
+                    gc.freeze()
+                finally:
+                    gc.enable()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 TypeError, ValueError):
             return None  # none kept, or kept by another version: parse again
         return kept
 
-    def _save(self, key: bytes, parsed: Parsed) -> None:
+    def _save(self, version_key: bytes, key: bytes, parsed: Parsed) -> None:
         assert self.store is not None
         temp = self.store.with_name(self.store.name + ".tmp")
+        registry = parsed.registry
+        if isinstance(registry, _LazyRegistry):
+            members = registry.kept
+        elif self._members is not None and self._members[0] is registry:
+            members = self._members[1]
+        else:
+            self._members = None
+            members = _pickled(registry.members)
+            self._members = (registry, members)
+        kept: Kept = (parsed.form_tab,
+                      (members, registry.suppressed, registry.problems, registry.unreadable),
+                      parsed.identities, parsed.items, parsed.problems)
         try:
             # Members' addresses: the owner's only, as the ledger beside it.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(key)
-                pickle.dump((parsed.registry, parsed.identities, parsed.items,
-                             parsed.problems), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(version_key + key)
+                pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.store)
         except OSError:
             temp.unlink(missing_ok=True)  # a cache only: the next run parses again
 
     def _refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-                 fingerprints: dict[str, str], parse: Parse) -> Parsed:
+                 fingerprints: dict[str, str], parse: Parse, version: str | None) -> Parsed:
         last = self.last
         form_key = form_digest(form, self.form_aliases)
         registry_key = digest(registry_tab, suppression)
         same_registry = last is not None and last.registry_tab == registry_key
         if (last is not None and same_registry and last.form == form_key
                 and last.fingerprints == fingerprints):
-            return last
+            self.last = replace(last, form_tab=form, version=version)
+            return self.last
         known = last.registry if last is not None and same_registry else None
-        self.last = None  # let the old parse go before the new one is built
-        parsed = parse(form, registry_tab, suppression, fingerprints, known)
-        self.last = Parsed(form_key, registry_key, fingerprints, *parsed)
+        earlier = (Earlier(last.form_tab, last.items, last.fingerprints)
+                   if last is not None and same_registry and last.form_tab is not None
+                   else None)
+        self.last = None  # rows not taken from it go with it once the new one is built
+        parsed = parse(form, registry_tab, suppression, fingerprints, known, earlier)
+        self.last = Parsed(form_key, registry_key, fingerprints, *parsed, form_tab=form,
+                           version=version)
         return self.last
+
+
+class _LazyRegistry(Registry):
+    """The registry as kept on disk: its members (two thirds of the time it takes to load
+    the kept parse) are unpickled when first asked for, which a quiet cycle never does."""
+
+    kept: bytes  # the members as kept on disk
+
+    @classmethod
+    def of(cls, kept: KeptRegistry) -> Registry:
+        members, suppressed, problems, unreadable = kept
+        registry = object.__new__(cls)
+        for name, value in (("kept", members), ("suppressed", suppressed),
+                            ("problems", problems), ("unreadable", unreadable)):
+            object.__setattr__(registry, name, value)
+        return registry
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        loaded: tuple[Member, ...] | None = self.__dict__.get("_members")
+        if loaded is None:
+            gc.disable()
+            try:
+                loaded = pickle.loads(self.kept)
+            finally:
+                gc.enable()
+            object.__setattr__(self, "_members", loaded)
+        return loaded
+
+
+def _pickled(members: tuple[Member, ...]) -> bytes:
+    """The members pickled without a memo: no object among them is shared or refers back,
+    and remembering every one of them would be MB at the cycle's peak."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(members)
+    return buffer.getvalue()

@@ -6,6 +6,7 @@ A part of the cycle of its own (mixed into ``automation.core.cycle.Worker``).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from automation.core import approval
@@ -194,12 +195,10 @@ class Publishing:
                 held += 1  # the window has no room: not even rendered this cycle
                 continue
             # Rendered by the session that sends it, when it does: one message in memory
-            # per connection, whatever the audience.
-            context = self._bulletin_context(item, r)
-            envelopes.append(self.mail.planned(
-                "bulletin", item.id, r.email, r.coordinator or r.name, context,
-                priority,
-                unsubscribe=context["unsubscribe_url"],
+            # per connection, whatever the audience; until then, only who and what.
+            envelopes.append(Outgoing(
+                envelope_key("bulletin", item.id, r.email), "bulletin", item.id, r.email,
+                priority, partial(self._bulletin, item, r, priority),
             ))
         result = self._send(envelopes, report)
         self.dispatcher.quota.waiting += held + result.deferred
@@ -209,6 +208,11 @@ class Publishing:
             return False
         self._published(item, report)
         return True
+
+    def _bulletin(self, item: Submission, r: Recipient, priority: int) -> Envelope:
+        context = self._bulletin_context(item, r)
+        return self.mail.envelope("bulletin", item.id, r.email, r.coordinator or r.name,
+                                  context, priority, unsubscribe=context["unsubscribe_url"])
 
     def _bulletin_context(self, item: Submission, recipient: Recipient) -> dict[str, Any]:
         return {

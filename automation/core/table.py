@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from automation.errors import SheetError
 from automation.model import Cell, CellWrite, Problem, Tab
-from automation.ports import SheetBackend
+from automation.ports import SheetBackend, Versioned
 from automation.text.headers import header_keys, loose_header, normalize_header
 
 
@@ -155,6 +155,10 @@ def _same(current: Cell, wanted: Cell) -> bool:
     return current == wanted or str(current) == str(wanted)
 
 
+def _keys_by_row(keys: Mapping[int, str]) -> KeyOf:
+    return lambda row: keys.get(row.number)
+
+
 class Sheet:
     """The spreadsheet as the core sees it: tabs read once per cycle, writes located fresh."""
 
@@ -165,6 +169,15 @@ class Sheet:
     def read(self, tabs: Sequence[str]) -> dict[str, Tab]:
         return self.backend.read(tabs)
 
+    def version(self) -> str | None:
+        """What the backend's content is now, told without reading it (None: unknown)."""
+        return self.backend.version() if isinstance(self.backend, Versioned) else None
+
+    def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
+        """(version before, version after, tabs) of this process's own writes (None:
+        unknown)."""
+        return self.backend.own_writes() if isinstance(self.backend, Versioned) else None
+
     def update(
         self,
         tab: str,
@@ -173,15 +186,19 @@ class Sheet:
         key_of: KeyOf,
         desired: Mapping[str, Mapping[str, Cell]],
         current: Tab | None = None,
+        current_keys: Mapping[int, str] | None = None,
     ) -> WriteResult:
         """Write worker-owned cells by row key; no request at all when nothing changed.
 
         ``current`` is this cycle's earlier read: if it already matches, no fresh read is
         made. Otherwise the tab is read again and the writes are located in that read, so
         rows added, sorted or deleted by people in the meantime cannot shift them.
+        ``current_keys`` are the keys of ``current``'s rows (row number → key) as the cycle
+        found them: not worked out again for every row.
         """
         if current is not None:
-            writes, _missing = plan_writes(current, aliases, worker_fields, key_of, desired)
+            known = key_of if current_keys is None else _keys_by_row(current_keys)
+            writes, _missing = plan_writes(current, aliases, worker_fields, known, desired)
             if not writes:
                 return WriteResult()
         last: SheetError | None = None

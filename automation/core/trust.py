@@ -45,7 +45,8 @@ class Trust:
             return True
         return email in self.school_addresses.get(fuzzy_key(item.school), frozenset())
 
-    def silent(self, item: Submission) -> bool:
+    @staticmethod
+    def silent(item: Submission) -> bool:
         """No notice at all: an e-mail whose sender the inbox could not verify."""
         return sender_unverified(item)
 

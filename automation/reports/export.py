@@ -8,10 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from automation.reports.tables import Table
 from automation.text.files import csv_safe, safe_filename
 
@@ -28,6 +24,12 @@ class Attachment:
 
 def xlsx(tables: Sequence[Table], heading: str) -> bytes:
     """One worksheet per table: a heading line, a bold header row, then the rows."""
+    # openpyxl (and numpy with it) loads only when a workbook is written: half a second
+    # of every `run --once` otherwise.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     default = book.active
     for table in tables:

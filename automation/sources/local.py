@@ -9,6 +9,7 @@ read is not overwritten (the caller retries or skips and reports it).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import zipfile
@@ -40,6 +41,9 @@ class LocalWorkbook:
         # What the file held at a stamp: a worker left running reads the workbook again
         # only when someone (or the worker itself) has changed it.
         self._known: tuple[Stamp, dict[str, Tab]] | None = None
+        # This process's own writes: the version the first of them was made over and the
+        # version the last one left, while each was made over the one before.
+        self._own: tuple[str, str, frozenset[str]] | None = None
 
     @property
     def requests(self) -> int:
@@ -56,6 +60,38 @@ class LocalWorkbook:
             self._known = (stamp, known)
         self._stamp = stamp
         return {t: known[t] for t in tabs}
+
+    def version(self) -> str | None:
+        """A digest of the file's bytes: any edit changes it, whatever it does to the file's
+        size or time (a cell changed in place, a copy with an older time put back). Hashing
+        the file costs milliseconds where reading its tabs costs seconds."""
+        found = self._version()
+        if found is None:
+            return None
+        # A write planned from this content is refused if the file changes meanwhile.
+        self._stamp = found[0]
+        self._own = None  # own writes are counted from the version last told
+        return found[1]
+
+    def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
+        """(version before, version after, tabs) of this process's own cell writes since
+        the version was last told, made one over the other: the file at "after" is the file
+        at "before" with only those writes, to those tabs. A tab added, replaced or
+        appended to breaks the chain."""
+        return self._own
+
+    def _version(self) -> tuple[Stamp, str] | None:
+        stamp = self._file_stamp()
+        digest = hashlib.blake2b(digest_size=20)
+        try:
+            with self.path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+        except OSError:
+            return None  # the read that follows says what is wrong
+        if self._file_stamp() != stamp:
+            return None  # replaced while it was hashed: read it
+        return stamp, f"{stamp[1]}:{digest.hexdigest()}"
 
     def _read_file(self, tabs: Sequence[str]) -> dict[str, Tab]:
         try:
@@ -97,7 +133,7 @@ class LocalWorkbook:
                 self._with_openpyxl(tmp, lambda book: _apply(book, writes, self))
 
         try:
-            self._replace(produce)
+            self._replace(produce, tabs=frozenset(cells))
         except xlsx_book.MissingTab as exc:
             raise self._missing(exc.title, exc.present) from None
         after = _written(before[1], writes) if before else None
@@ -157,7 +193,8 @@ class LocalWorkbook:
         change(book)
         book.save(tmp)
 
-    def _replace(self, produce: Callable[[Path], None], check_stamp: bool = True) -> None:
+    def _replace(self, produce: Callable[[Path], None], check_stamp: bool = True,
+                 tabs: frozenset[str] | None = None) -> None:
         """Write the new file with ``produce`` beside the old one, then swap them."""
         self._requests += 1
         self._refuse_if_open()
@@ -169,12 +206,20 @@ class LocalWorkbook:
                     f"ไฟล์ {self.path.name} ถูกแก้ไขระหว่างรอบการทำงาน; จะอ่านใหม่แล้วเขียนอีกครั้ง",
                     transient=True,
                 )
+            before = self._version()
             try:
                 _replace_atomically(self.path, produce)
             except (zipfile.BadZipFile, KeyError, ValueError) as exc:
                 raise self._unreadable(exc) from None
             self._stamp = self._file_stamp()
             self._known = None
+            after = self._version()
+            if before is None or after is None or tabs is None:
+                self._own = None
+            elif self._own is not None and self._own[1] == before[1]:  # over our last one
+                self._own = (self._own[0], after[1], self._own[2] | tabs)
+            else:
+                self._own = (before[1], after[1], tabs)
 
     def _refuse_if_open(self) -> None:
         for lock in (
