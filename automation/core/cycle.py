@@ -8,7 +8,6 @@ runs them all in order, as ``automation run --once`` does. What people are told 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from automation.config import FORM_WORKER_FIELDS
@@ -16,16 +15,14 @@ from automation.core import approval, columns, resubmit
 from automation.core.adopt import STATE, adopt, record_note
 from automation.core.digest import Digests
 from automation.core.dispatch import DispatchResult, Outgoing
-from automation.core.intake import Identities, parse_submissions
 from automation.core.mailer import MailService
 from automation.core.notices import Notices
 from automation.core.parsecache import ParseCache, program_stamp
 from automation.core.planning import merge_counts
 from automation.core.publishing import Publishing
 from automation.core.quota import clock_fault
-from automation.core.registry import parse_registry
+from automation.core.reading import Reading
 from automation.core.rowmemo import UNPARSED as UNPARSED
-from automation.core.rowmemo import Earlier
 from automation.core.services import (
     Services,
     Snapshot,
@@ -34,21 +31,19 @@ from automation.core.timetable import LAST_RUN
 from automation.core.trust import (
     first_cycle,
 )
-from automation.core.views import desired_cells, item_url
+from automation.core.views import desired_cells
 from automation.errors import SheetError
 from automation.model import (
     CycleReport,
     Decision,
     Problem,
-    Registry,
     Submission,
-    Tab,
 )
 from automation.ports import Envelope
 from automation.thaidate import BANGKOK
 
 
-class Worker(Notices, Publishing):
+class Worker(Reading, Notices, Publishing):
     def __init__(self, services: Services) -> None:
         self.s = services
         self.config = services.config
@@ -85,68 +80,6 @@ class Worker(Notices, Publishing):
         self._found: list[Problem] = []
         self._found_early: list[Problem] = []
         self._columns: list[Problem] = []  # this cycle's findings about the form's columns
-
-    # -- reading -----------------------------------------------------------------
-
-    def load(self) -> Snapshot:
-        tabs = self.tabs
-        fingerprints = self.s.ledger.event_details("fingerprint")
-        # The sheet as last parsed, by this process or the last run: not even read again.
-        # Taken before any read: an edit made meanwhile is a version not yet parsed.
-        version = self.s.sheet.version()
-        parsed = self._parsed.kept(version, fingerprints)
-        if parsed is None:
-            try:
-                read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
-            except SheetError as exc:
-                if exc.transient:
-                    raise
-                read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
-                self._create_suppression()
-            parsed = self._parsed.refresh(
-                read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
-                fingerprints, self._parse, version,
-            )
-        assert parsed.form_tab is not None
-        return Snapshot(
-            parsed.form_tab, parsed.registry, list(parsed.items), list(parsed.problems),
-            self.s.clock(), parsed.identities,
-        )
-
-    def _create_suppression(self) -> None:
-        """The worker owns the suppression tab: one that went missing is made again
-        (empty, with its headers) instead of stopping the cycle."""
-        tab = self.tabs.suppression
-        try:
-            self.s.sheet.read([tab])
-            return  # it is there: the first read failed for another reason
-        except SheetError as exc:
-            if exc.transient:
-                raise
-        aliases = self.aliases["suppression"]
-        self.s.sheet.backend.replace(tab, [[names[0] for names in aliases.values()]])
-        self._found_early.append(Problem(
-            tab, "ไม่พบแท็บรายชื่องดรับข่าว; สร้างแท็บใหม่ (ว่าง) ให้แล้ว หากเคยมีรายชื่อ "
-            "ให้กู้คืนจากประวัติเวอร์ชันของสเปรดชีต", row=1, severity="warning"))
-
-    def _parse(
-        self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-        fingerprints: dict[str, str], registry: Registry | None,
-        earlier: Earlier | None = None,
-    ) -> tuple[Registry, Identities, list[Submission], list[Problem]]:
-        if registry is None:
-            registry = parse_registry(
-                registry_tab, self.aliases["registry"], suppression, self.aliases["suppression"],
-            )
-        identities = Identities(fingerprints)
-        items, problems = parse_submissions(
-            form, self.aliases["form"], registry,
-            max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
-            identities=identities, earlier=earlier,
-        )
-        items = [i if i.url == url else replace(i, url=url)
-                 for i in items for url in (item_url(self.board, i.id),)]
-        return registry, identities, items, problems
 
     # -- the whole cycle -----------------------------------------------------------
 
@@ -234,20 +167,6 @@ class Worker(Notices, Publishing):
 
 
     # -- status back to the sheet -------------------------------------------------------
-
-    def _keep_written(self, report: CycleReport) -> None:
-        """The parse kept for the file as the worker's own status write left it (only when
-        nothing else changed it since it was parsed): the next run need not read it."""
-        parsed = self._parsed.last
-        own = self.s.sheet.own_writes() if report.sheet_writes else None
-        if parsed is None or own is None or own[0] != parsed.version \
-                or own[2] != {self.tabs.form}:
-            return
-        if own[1] != self.s.sheet.version():
-            return  # changed since by someone else: the next run reads it
-        form = self.s.sheet.read([self.tabs.form])[self.tabs.form]  # as written: known
-        self._parsed.rewritten(form, own[1], self.s.ledger.event_details("fingerprint"),
-                               self._parse)
 
     def write_back(self, snap: Snapshot, report: CycleReport) -> None:
         ledger = self.s.ledger
