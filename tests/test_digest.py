@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
@@ -20,7 +21,6 @@ from automation.core.quota import LOW_MIN
 from automation.errors import ConfigError, DeliveryError
 from automation.ledger.sqlite import SqliteLedger
 from automation.model import Registry, Submission
-from automation.sources.local import LocalWorkbook
 from automation.thaidate import BANGKOK
 from tests.mail_sim import (
     DIRECTOR,
@@ -32,7 +32,15 @@ from tests.mail_sim import (
     member_email,
 )
 from tests.servers.smtp import SmtpServer
-from tests.workspace import kill_then_rerun, make_workspace, smtp_mail
+from tests.workload import FORM, REGISTRY, Workload, make_workload, quiet
+from tests.workspace import (
+    column_of,
+    edit_sheet,
+    find_row,
+    kill_then_rerun,
+    make_workspace,
+    smtp_mail,
+)
 
 Factory = Callable[..., SmtpServer]
 DIGEST_MODE = '[bulletin]\nmode = "digest"\ndigest_cron = "0 15 * * 1-5"\n'
@@ -452,41 +460,32 @@ def test_preview_digest_shows_the_next_digest_for_one_recipient(
 # -- kill -9 in the middle of a digest run --------------------------------------------------
 
 MEMBERS = 120
-HEAD = ["ประทับเวลา", "ที่อยู่อีเมล", "ชื่อโรงเรียน/หน่วยงาน", "หัวข้อข่าว", "เนื้อหาข่าว",
-        "อนุมัติ", "กลุ่มเป้าหมาย"]
-REG = ["รหัสสมาชิก", "ประเภทเครือข่าย", "กลุ่ม", "ชื่อหน่วยงาน", "อีเมล", "รับข่าวทางอีเมล",
-       "สถานะ"]
+EXTERNAL_EVERY = 4  # every 4th member is an outside partner (ภายนอก)
 
 
-def crash_office(folder: Path, port: int) -> Path:
-    folder.mkdir(parents=True)
-    stamp = datetime.now() - timedelta(hours=2)
-    form = [HEAD] + [
-        [stamp + timedelta(minutes=i), "", "โรงเรียนบ้านทดสอบ", f"ข่าวทดสอบที่ {i}",
-         f"เนื้อหาข่าวที่ {i}", True, "ภายนอก" if i == 3 else ""]
-        for i in range(5)
-    ]
-    registry = [REG] + [
-        [f"M{i:04d}", "ภายนอก" if i % 4 == 0 else "ภายใน", "สถานศึกษา", f"โรงเรียนที่ {i}",
-         f"school{i}@crash.example.test", True, "ใช้งาน"]
-        for i in range(MEMBERS)
-    ]
-    LocalWorkbook.create(folder / "workbook.xlsx", {
-        "การตอบแบบฟอร์ม 1": form, "ทะเบียนเครือข่าย": registry,
-        "งดรับข่าว": [["อีเมล", "เหตุผล", "วันที่", "รายละเอียด"]],
-    })
-    config = folder / "schedule.toml"
-    config.write_text(
-        '[office]\nname = "สพป. ทดสอบ"\n[sheets]\nworkbook = "workbook.xlsx"\n'
-        + smtp_mail(port) + "[publish]\nacknowledge = false\nnotify_submitters = false\n"
-        + '[bulletin]\nmode = "digest"\ndigest_cron = "0 * * * *"\n',
-        encoding="utf-8",
-    )
+def crash_office(folder: Path, port: int) -> Workload:
+    """Five approved items, one of them for outside partners only, in an hourly digest."""
+    work = make_workload(folder, members=MEMBERS, approved=5, mail=smtp_mail(port),
+                         extra_config=quiet(),
+                         bulletin='[bulletin]\nmode = "digest"\ndigest_cron = "0 * * * *"\n')
+
+    def outsiders(ws: Any) -> None:
+        col = column_of(ws, "ประเภทเครือข่าย")
+        for row in range(2, ws.max_row + 1):
+            if (row - 2) % EXTERNAL_EVERY == 0:
+                ws.cell(row=row, column=col).value = "ภายนอก"
+
+    def for_outsiders(ws: Any) -> None:
+        row = find_row(ws, "หัวข้อข่าว", work.approved_titles[3])
+        ws.cell(row=row, column=column_of(ws, "กลุ่มเป้าหมาย")).value = "ภายนอก"
+
+    edit_sheet(work.workbook, REGISTRY, outsiders)
+    edit_sheet(work.workbook, FORM, for_outsiders)
     # The ledger last ran a digest long ago, so this hour's digest is due now.
-    ledger = SqliteLedger(folder / "ledger.sqlite3")
+    ledger = SqliteLedger(work.ledger)
     ledger.set_state(timetable.LAST_RUN, (datetime.now(BANGKOK) - timedelta(days=30)).isoformat())
     ledger.close()
-    return config
+    return work
 
 
 @pytest.mark.parametrize("kill_after", [1, 90])
@@ -494,7 +493,8 @@ def test_kill_9_in_the_middle_of_a_digest_run(
     tmp_path: Path, smtp_server_factory: Factory, kill_after: int
 ) -> None:
     server = smtp_server_factory(delay=0.002)
-    config = crash_office(tmp_path / "office", server.port)
+    work = crash_office(tmp_path / "office", server.port)
+    config = work.config
     at_kill = kill_then_rerun(config, lambda: len(server.messages), kill_after)
     assert at_kill < MEMBERS, "the kill must land mid-run"
 
@@ -504,8 +504,8 @@ def test_kill_9_in_the_middle_of_a_digest_run(
     for m in digests:
         ids[m.rcpt_tos[0]].add(str(m.message_id))
         carried[m.rcpt_tos[0]].add(tuple(str(m.message["X-PR-Items"]).split(",")))
-    everyone = {f"school{i}@crash.example.test" for i in range(MEMBERS)}
-    external = {f"school{i}@crash.example.test" for i in range(0, MEMBERS, 4)}
+    everyone = set(work.recipients)
+    external = set(work.recipients[::EXTERNAL_EVERY])
     assert set(ids) == everyone
     assert all(len(v) == 1 for v in ids.values()), "never the same digest under two IDs"
     assert all(len(v) == 1 for v in carried.values()), "a resent digest carries the same items"

@@ -110,8 +110,10 @@ def make_workload(
     mail: str | None = None,
     extra_config: str = "",
     today: dt.date | None = None,
+    bulletin: str = '[bulletin]\nmode = "per-item"\n',
 ) -> Workload:
-    """Write a workspace; ``mail`` replaces the default outbox [mail] table."""
+    """Write a workspace; ``mail`` replaces the default outbox [mail] table, ``bulletin``
+    the per-item [bulletin] table."""
     today = today or dt.date.today()
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.combine(today, dt.time(9, 0))
@@ -146,9 +148,9 @@ def make_workload(
         "[sheets]\nbackend = \"local\"\nworkbook = \"workbook.xlsx\"\n\n"
         + (mail or '[mail]\ntransport = "outbox"\noutbox = "outbox"\n'
            "rate_per_minute = 100000\ndaily_limit = 100000\n")
-        # One bulletin per (item, recipient) as soon as approved: the unit the guarantees
-        # are stated in (digests have their own suite).
-        + '\n[bulletin]\nmode = "per-item"\n'
+        # By default one bulletin per (item, recipient) as soon as approved: the unit the
+        # guarantees are stated in (digests have their own suite).
+        + "\n" + bulletin
         + ("\n" + extra_config if extra_config else ""),
         encoding="utf-8",
     )
