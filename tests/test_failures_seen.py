@@ -13,7 +13,7 @@ import openpyxl
 
 from automation import config as config_mod
 from tests.servers.smtp import SmtpServer
-from tests.workspace import REGISTRY, make_workspace, outbox, smtp_mail, text_of
+from tests.workspace import FORM, REGISTRY, make_workspace, outbox, smtp_mail, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,3 +79,39 @@ def test_a_sheet_that_cannot_be_read_reaches_the_officer_once(tmp_path: Path) ->
     assert str(reports[0]["To"]) == officer
     assert f"'{REGISTRY}'" in text_of(reports[0])
     assert not [m for m in outbox(config.parent / "outbox") if m["X-PR-Kind"] == "bulletin"]
+
+
+def test_an_unreadable_sheet_does_not_make_the_officer_hear_old_findings_again(
+    tmp_path: Path,
+) -> None:
+    """A form column the worker does not know is told once; a run that could not read the
+    sheet in between does not make it news again."""
+    config = make_workspace(tmp_path / "office")
+    workbook = config.parent / "workbook.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    form = book[FORM]
+    form.cell(row=1, column=form.max_column + 1, value="คำถามที่ระบบไม่รู้จัก")
+    book.save(workbook)
+
+    def reports() -> list[str]:
+        return [text_of(m) for m in outbox(config.parent / "outbox")
+                if m["X-PR-Kind"] == "officer_report"]
+
+    assert cli("run", "--once", "--config", str(config)).returncode == 0
+    assert sum("คำถามที่ระบบไม่รู้จัก" in r for r in reports()) == 1
+    kept = workbook.read_bytes()
+    book = openpyxl.load_workbook(workbook)
+    del book[REGISTRY]
+    book.save(workbook)
+    assert cli("run", "--once", "--config", str(config)).returncode == 1
+    assert sum("อ่านชีตไม่ได้" in r for r in reports()) == 1
+    workbook.write_bytes(kept)  # the officer puts the tab back, and a new problem appears
+    book = openpyxl.load_workbook(workbook)
+    registry = book[REGISTRY]
+    email = next(c.column for c in registry[1] if c.value == "อีเมล")
+    registry.cell(row=3, column=email, value="ใหม่@@school.example.test")
+    book.save(workbook)
+    assert cli("run", "--once", "--config", str(config)).returncode == 0
+    latest = reports()
+    assert sum("ใหม่@@school.example.test" in r for r in latest) == 1, "the new problem is told"
+    assert sum("คำถามที่ระบบไม่รู้จัก" in r for r in latest) == 1, "the old one not again"

@@ -101,7 +101,7 @@ class Worker(Reading, Notices, Publishing):
             # may not be watching the machine — is told by e-mail, once per distinct reason.
             report.fail(f"อ่านชีตไม่ได้: {exc}")
             if "officer_report" not in skip:
-                self.officer_report(report)
+                self.officer_report(report, sheet_read=False)
             raise
         report.submissions = len(snap.items)
         report.problems.extend(snap.problems)

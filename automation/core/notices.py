@@ -166,7 +166,9 @@ class Notices:
             report, notices=True,
         )
 
-    def officer_report(self, report: CycleReport) -> None:
+    def officer_report(self, report: CycleReport, sheet_read: bool = True) -> None:
+        """Tell the officer what is wrong. ``sheet_read`` False: the sheet could not be read
+        this cycle, so what was told about its rows and columns stays as it was."""
         if not self.config.publish.officer_report or not self.config.office.officer_email:
             return
         # A failure that kept mail from leaving is told when mail can leave again.
@@ -199,9 +201,10 @@ class Notices:
         )
         delivered = result.sent > 0 or (result.skipped > 0 and not result.deferred)
         self.s.ledger.set_state(OWED_FAILURES, "" if delivered else json.dumps(failures))
-        if delivered:
+        if delivered and sheet_read:
             self.s.ledger.set_state(TOLD_LASTING, lasting)
-        columns.remember(self.s.ledger, self._columns)
+        if sheet_read:
+            columns.remember(self.s.ledger, self._columns)
 
 
 OWED_FAILURES = "officer.owed_failures"
