@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -287,18 +288,25 @@ def test_the_record_keeps_drive_links_out_of_the_public_pictures(
     assert not any("drive" in p.name for p in (site / "media").rglob("*"))
 
 
+def posted_with_a_picture(tmp_path: Path, channel: str, setting: str,
+                          text_field: str) -> tuple[dict[str, Any], str]:
+    """One news item with a GPS-tagged picture posted to ``channel``: (its post, item ID)."""
+    with ChannelAPIs() as api:
+        driver, urls = office_with_pictures(
+            tmp_path, f'\n[channels.{channel}]\n{setting}\n'
+                      f'api_base = "{api.url}"\nmin_interval = 0\n')
+        submit(driver, urls["gps"])
+        driver.run_cycle()
+        [post] = [p for p in api.posts[channel] if TITLE in p.get(text_field, "")]
+        return post, item_id(driver)
+
+
 def test_facebook_gets_a_photo_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.servers.channel_apis import FACEBOOK_PAGE, FACEBOOK_TOKEN
 
     monkeypatch.setenv("FACEBOOK_PAGE_TOKEN", FACEBOOK_TOKEN)
-    with ChannelAPIs() as api:
-        driver, urls = office_with_pictures(
-            tmp_path, f'\n[channels.facebook]\npage_id = "{FACEBOOK_PAGE}"\n'
-                      f'api_base = "{api.url}"\nmin_interval = 0\n')
-        submit(driver, urls["gps"])
-        driver.run_cycle()
-        item = item_id(driver)
-        [post] = [p for p in api.posts["facebook"] if TITLE in p["message"]]
+    post, item = posted_with_a_picture(
+        tmp_path, "facebook", f'page_id = "{FACEBOOK_PAGE}"', "message")
     assert post["url"].startswith(f"https://pr.office.example.test/media/{item}/")
     assert f"https://pr.office.example.test/news/{item}.html" in post["caption"]
 
@@ -393,13 +401,7 @@ def test_telegram_sends_the_boards_copy_not_the_drive_link(
     from tests.servers.channel_apis import TELEGRAM_CHAT, TELEGRAM_TOKEN
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
-    with ChannelAPIs() as api:
-        driver, urls = office_with_pictures(
-            tmp_path, f'\n[channels.telegram]\nchat_id = "{TELEGRAM_CHAT}"\n'
-                      f'api_base = "{api.url}"\nmin_interval = 0\n')
-        submit(driver, urls["gps"])
-        driver.run_cycle()
-        item = item_id(driver)
-        [post] = [p for p in api.posts["telegram"] if TITLE in p.get("caption", "")]
+    post, item = posted_with_a_picture(
+        tmp_path, "telegram", f'chat_id = "{TELEGRAM_CHAT}"', "caption")
     assert post["method"] == "sendPhoto"
     assert post["photo"].startswith(f"https://pr.office.example.test/media/{item}/")
