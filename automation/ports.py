@@ -6,7 +6,7 @@ implementations from the config.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
@@ -70,9 +70,15 @@ class Envelope:
     priority: int = 5
 
 
+def nothing() -> None:
+    """No work to do meanwhile."""
+
+
 class MailSession(Protocol):
-    def send(self, envelope: Envelope) -> None:
-        """Hand one message to the provider; raises DeliveryError."""
+    def send(self, envelope: Envelope, meanwhile: Callable[[], None] = nothing) -> None:
+        """Hand one message to the provider; raises DeliveryError. ``meanwhile`` is work
+        the session may run once while it waits for the provider's answer (the sender
+        builds the next message then); it never raises, and it may be left undone."""
         ...
 
     def close(self) -> None: ...

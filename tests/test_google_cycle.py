@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import collections
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from automation.core.services import Services
 from automation.errors import SheetError
-from automation.ports import Envelope, MailSession, MailTransport
+from automation.ports import Envelope, MailSession, MailTransport, nothing
 from automation.sources.google import GoogleSheet
 from automation.sources.retry import Retrier, RetryPolicy
 from tests.sheet_driver import PENDING_ROWS, GoogleDriver, Grid, approve, office_tabs
@@ -219,8 +220,8 @@ class CountingTransport:
         sends = self.sends
 
         class Session:
-            def send(self, envelope: Envelope) -> None:
-                session.send(envelope)
+            def send(self, envelope: Envelope, meanwhile: Callable[[], None] = nothing) -> None:
+                session.send(envelope, meanwhile)
                 sends[envelope.key] += 1
 
             def close(self) -> None:

@@ -2,11 +2,12 @@
 
 Order per message: skip if the ledger already has it settled; take one unit of the
 rolling-window budget (``automation.core.quota``); build it (an ``Outgoing`` message is
-rendered only now, by the session that sends it); wait for the shared rate limit; record
-``pending``; send; record ``sent`` or ``failed``. A crash between the last two steps leaves
-``pending``, which is sent again later with the same Message-ID. All sessions share one
-rate limit and one budget. Each session holds one built message at a time, so memory does
-not grow with the audience and the first message leaves as soon as it is built.
+rendered only now, by the session that sends it, while the provider answers the message
+before it); wait for the shared rate limit; record ``pending``; send; record ``sent`` or
+``failed``. A crash between the last two steps leaves ``pending``, which is sent again later
+with the same Message-ID. All sessions share one rate limit and one budget. Each session
+holds at most two built messages (the one it sends and the next), so memory does not grow
+with the audience and the first message leaves as soon as it is built.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from datetime import datetime
 
 from automation.core.quota import Budget, Limits, Quota, local, waiting_note
 from automation.errors import DeliveryError
-from automation.ports import DeliveryRecord, Envelope, Ledger, MailSession, MailTransport
+from automation.ports import (
+    DeliveryRecord,
+    Envelope,
+    Ledger,
+    MailSession,
+    MailTransport,
+    nothing,
+)
 
 Clock = Callable[[], datetime]
 
@@ -40,6 +48,32 @@ class Outgoing:
     def of(envelope: Envelope) -> Outgoing:
         return Outgoing(envelope.key, envelope.kind, envelope.item_id, envelope.recipient,
                        envelope.priority, lambda: envelope)
+
+
+class _Ahead:
+    """A message taken from the queue, built once: ahead of its turn (while the provider
+    answers the message before it) or, failing that, when its turn comes. A build that
+    fails is raised at its turn, so the messages before it are sent as usual."""
+
+    def __init__(self, plan: Outgoing, attempts: int) -> None:
+        self.plan = plan
+        self.attempts = attempts
+        self._built: Envelope | None = None
+        self._error: Exception | None = None
+
+    def build(self) -> None:
+        if self._built is None and self._error is None:
+            try:
+                self._built = self.plan.build()
+            except Exception as exc:
+                self._error = exc
+
+    def envelope(self) -> Envelope:
+        self.build()
+        if self._error is not None:
+            raise self._error
+        assert self._built is not None
+        return self._built
 
 
 class RateLimiter:
@@ -179,35 +213,48 @@ class Dispatcher:
         result: DispatchResult, crashed: list[BaseException],
     ) -> None:
         session: MailSession | None = None
+        ahead = self._take(todo, budget, result)
         try:
-            while not (halt.is_set() or self.stop.is_set()):
+            while ahead is not None and not (halt.is_set() or self.stop.is_set()):
+                current, ahead = ahead, None
                 try:
-                    plan, attempts = todo.get_nowait()
-                except queue.Empty:
-                    return
-                if not budget.take(plan):
-                    # Less important mail after it may still fit (notices keep a reserve).
-                    with self._lock:
-                        result.deferred += 1
-                        if not result.stopped:
-                            result.stopped = budget.exhausted_note(plan.priority)
-                    continue
-                try:
-                    env = plan.build()
-                except BaseException as exc:
-                    budget.give_back(plan)
-                    todo.put((plan, attempts))  # not sent: counted as deferred
+                    env = current.envelope()
+                except Exception as exc:  # e.g. a template that cannot render
+                    ahead = current  # not sent: given back, counted as deferred
                     crashed.append(exc)
                     halt.set()
                     return
-                session = self._deliver(env, attempts, session, budget, halt, result)
+                # The next message is built while the provider answers this one.
+                ahead = self._take(todo, budget, result)
+                meanwhile = ahead.build if ahead is not None else nothing
+                session = self._deliver(env, current.attempts, session, budget, halt, result,
+                                        meanwhile)
         finally:
+            if ahead is not None:
+                budget.give_back(ahead.plan)
+                todo.put((ahead.plan, ahead.attempts))
             if session is not None:
                 session.close()
 
+    def _take(self, todo: queue.Queue[tuple[Outgoing, int]], budget: Budget,
+              result: DispatchResult) -> _Ahead | None:
+        """The next message the budget lets through, not built yet; None when none is left."""
+        while True:
+            try:
+                plan, attempts = todo.get_nowait()
+            except queue.Empty:
+                return None
+            if budget.take(plan):
+                return _Ahead(plan, attempts)
+            # Less important mail after it may still fit (notices keep a reserve).
+            with self._lock:
+                result.deferred += 1
+                if not result.stopped:
+                    result.stopped = budget.exhausted_note(plan.priority)
+
     def _deliver(
         self, env: Envelope, attempts: int, session: MailSession | None, budget: Budget,
-        halt: threading.Event, result: DispatchResult,
+        halt: threading.Event, result: DispatchResult, meanwhile: Callable[[], None],
     ) -> MailSession | None:
         record = DeliveryRecord(
             key=env.key, kind=env.kind, item_id=env.item_id, recipient=env.recipient,
@@ -224,7 +271,7 @@ class Dispatcher:
                 self.ledger.begin(record, begun)
                 self.quota.recorded(env.key, begun, env.recipient, env.kind)
                 counted = True
-                session.send(env)
+                session.send(env, meanwhile)
             except DeliveryError as exc:
                 if exc.scope != "recipient" and session is not None:
                     session.close()

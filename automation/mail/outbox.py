@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from automation.errors import DeliveryError
 from automation.mail.wire import wire_bytes
-from automation.ports import Envelope
+from automation.ports import Envelope, nothing
 
 
 class OutboxTransport:
@@ -36,7 +37,8 @@ class OutboxSession:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, meanwhile: Callable[[], None] = nothing) -> None:
+        # A file is written at once: nothing to wait for, so ``meanwhile`` is left to the sender.
         digest = hashlib.sha256(envelope.message_id.encode()).hexdigest()[:20]
         name = f"{envelope.kind}-{envelope.item_id}-{digest}.eml"
         data = wire_bytes(envelope.message)

@@ -7,15 +7,18 @@ import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 
 from automation.errors import DeliveryError
 from automation.mail.replies import DEFAULT_RULES, ReplyRule, classify
 from automation.mail.wire import wire_bytes
-from automation.ports import Envelope
+from automation.ports import Envelope, nothing
 
 # A line starting with a dot gets a second one on the wire (RFC 5321 4.5.2).
 _DOT = re.compile(rb"(?m)^\.")
+# The replies that let a message go on: to MAIL, RCPT and DATA.
+_WANTED = ((250,), (250, 251), (354,))
 
 
 class SmtpTransport:
@@ -111,11 +114,11 @@ class SmtpSession:
         self.client = client
         self.rules = rules
 
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, meanwhile: Callable[[], None] = nothing) -> None:
         data = wire_bytes(envelope.message)
         try:
-            if self._can_pipeline(envelope):
-                self._pipelined(envelope.sender, envelope.recipient, data)
+            if envelope.sender.isascii() and envelope.recipient.isascii():
+                self._transfer(envelope.sender, envelope.recipient, data, meanwhile)
                 return
             refused = self.client.sendmail(envelope.sender, [envelope.recipient], data)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -133,39 +136,33 @@ class SmtpSession:
             code, text = next(iter(refused.values()))
             raise self._error(code, text)
 
-    def _can_pipeline(self, envelope: Envelope) -> bool:
-        self.client.ehlo_or_helo_if_needed()
-        return (self.client.has_extn("pipelining")
-                and envelope.sender.isascii() and envelope.recipient.isascii())
-
-    def _pipelined(self, sender: str, recipient: str, data: bytes) -> None:
-        """MAIL, RCPT and DATA in one packet (RFC 2920): one round trip to the provider
-        instead of three, for every message. The replies come back in order; each is
-        judged as ``sendmail`` would judge it."""
+    def _transfer(self, sender: str, recipient: str, data: bytes,
+                  meanwhile: Callable[[], None]) -> None:
+        """MAIL, RCPT, DATA, the message. With PIPELINING (RFC 2920) the three commands
+        leave in one packet: one round trip to the provider instead of three. Either way
+        ``meanwhile`` runs while the provider answers the first command, and every reply
+        is judged as ``sendmail`` would judge it."""
         client = self.client
+        client.ehlo_or_helo_if_needed()
         size = f" SIZE={len(data)}" if client.has_extn("size") else ""
-        client.send(f"MAIL FROM:<{sender}>{size}\r\nRCPT TO:<{recipient}>\r\nDATA\r\n")
+        commands = (f"MAIL FROM:<{sender}>{size}", f"RCPT TO:<{recipient}>", "DATA")
+        together = bool(client.has_extn("pipelining"))
+        if together:
+            client.send("".join(f"{command}\r\n" for command in commands))
         replies: list[tuple[int, bytes]] = []
-        for _command in ("MAIL", "RCPT", "DATA"):
+        for n, command in enumerate(commands):
+            if not together:
+                client.send(f"{command}\r\n")
+            if n == 0:
+                meanwhile()
             code, text = client.getreply()
             if code == 421:  # the provider closes the connection after saying so
                 client.close()
                 raise smtplib.SMTPResponseException(code, text)
             replies.append((code, text))
-        (mail, mail_text), (rcpt, rcpt_text), (go, go_text) = replies
-        if go == 354 and (mail != 250 or rcpt not in (250, 251)):
-            # A server that opened DATA anyway gets an empty message it cannot deliver.
-            client.send(b".\r\n")
-            client.getreply()
-        if mail != 250:
-            self._reset()
-            raise smtplib.SMTPSenderRefused(mail, mail_text, sender)
-        if rcpt not in (250, 251):
-            self._reset()
-            raise smtplib.SMTPRecipientsRefused({recipient: (rcpt, rcpt_text)})
-        if go != 354:
-            self._reset()
-            raise smtplib.SMTPDataError(go, go_text)
+            if not together and code not in _WANTED[n]:
+                break
+        self._judge(replies, sender, recipient, together)
         body = _DOT.sub(b"..", data)
         client.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
         code, text = client.getreply()
@@ -175,6 +172,24 @@ class SmtpSession:
             self._reset()
         if code != 250:
             raise smtplib.SMTPDataError(code, text)
+
+    def _judge(self, replies: list[tuple[int, bytes]], sender: str, recipient: str,
+               together: bool) -> None:
+        """Raise for the first command the provider refused, as ``sendmail`` would."""
+        refused = [n for n, (code, _text) in enumerate(replies) if code not in _WANTED[n]]
+        if not refused:
+            return
+        if together and replies[2][0] == 354:
+            # A server that opened DATA anyway gets an empty message it cannot deliver.
+            self.client.send(b".\r\n")
+            self.client.getreply()
+        self._reset()
+        code, text = replies[refused[0]]
+        if refused[0] == 0:
+            raise smtplib.SMTPSenderRefused(code, text, sender)
+        if refused[0] == 1:
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, text)})
+        raise smtplib.SMTPDataError(code, text)
 
     def _reset(self) -> None:
         # A connection that fails here is the next message's session error.
