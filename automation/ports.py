@@ -115,6 +115,10 @@ class Ledger(Protocol):
 
     def get(self, key: str) -> DeliveryRecord | None: ...
 
+    def get_many(self, keys: Sequence[str]) -> dict[str, DeliveryRecord]:
+        """The records of those ``keys`` the ledger has, read together."""
+        ...
+
     def begin(self, record: DeliveryRecord, at: datetime) -> None:
         """Record an attempt as pending (committed) before the send starts."""
         ...

@@ -74,7 +74,8 @@ def services(config: Config, stop: threading.Event | None = None) -> Services:
         sheet=Sheet(backend),
         ledger=ledger,
         transport=mail_transport(config),
-        renderer=Renderer(config.templates),
+        renderer=Renderer(config.templates, compiled=config.ledger_path.with_name(
+            config.ledger_path.name + ".templates")),
         clock=now,
         publishers=publishers(config, ledger),
         stop=stop or threading.Event(),

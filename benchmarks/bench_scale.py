@@ -11,8 +11,11 @@ server's). Rows:
   items published in the last 24 hours (30,000 deliveries in the provider's window);
 * first cycle on the sheet's 10,000 old decided rows, bulletins and receipts only, and
   with every notice on (decisions older than the first contact must not be mailed);
-* peak RSS against the audience: one approved item to 100 and to 10,000 schools, and
-  when its first message reached the outbox (seconds after the process started).
+* peak RSS against the audience: in an office that has been running (a quiet run, one
+  item published to a cluster), the director approves one item for every school of 100
+  and of 10,000; and when its first message reached the outbox, in seconds after the
+  process started and after the cycle started (the job's start the worker records,
+  before it reads the sheet).
 
 Wall and CPU are the whole process's (wait4), peak RSS is the process's own high-water
 mark: the workbooks are built by ``benchmarks.scale_edit`` in processes of their own. The
@@ -23,13 +26,16 @@ program does (pip compiles it at install), even where PYTHONDONTWRITEBYTECODE is
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
@@ -45,7 +51,8 @@ class Once:
     cpu: float
     rss_mb: float
     messages: int
-    first_s: float | None  # first message in the outbox, seconds after the start
+    first_s: float | None  # first message in the outbox, seconds after the process started
+    first_cycle_s: float | None  # ... after the cycle started (the job's recorded start)
 
 
 def edit(*args: object) -> str:
@@ -77,7 +84,19 @@ def once(config: Path) -> Once:
     new = [p for p in outbox.glob("*.eml") if p not in before] if outbox.exists() else []
     first = min((p.stat().st_mtime for p in new), default=None)
     return Once(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, len(new),
-                None if first is None else first - started_wall)
+                None if first is None else first - started_wall,
+                None if first is None else first - cycle_started(config))
+
+
+def cycle_started(config: Path) -> float:
+    """When the run's cycle started, as the worker recorded it (the job's start, before
+    the sheet is read), as a POSIX time."""
+    db = sqlite3.connect(config.parent / "ledger.sqlite3")
+    try:
+        (value,) = db.execute("SELECT value FROM state WHERE name = 'job:cycle'").fetchone()
+    finally:
+        db.close()
+    return datetime.fromisoformat(json.loads(value)["started"]).timestamp()
 
 
 def copy(folder: Path, to: Path) -> Path:
@@ -102,9 +121,21 @@ def measure(base: Path, registry: int, submissions: int, approvals: int
     loud = Path(edit("make-notices", base / "loud", registry, submissions))
     rows.append((f"first cycle, {submissions:,} old rows, every notice on", once(loud)))
     for members in (100, 10_000):
-        audience = Path(edit("audience", base / f"audience{members}", members))
-        rows.append((f"one item to {members:,} schools", once(audience)))
+        rows.append((f"one item to {members:,} schools", running_office(base, members)))
     return rows
+
+
+def running_office(base: Path, members: int) -> Once:
+    """An office that has been running: a quiet run, then one item for one cluster (the
+    worker has published before), then the director approves one item for every school:
+    that run is measured."""
+    config = Path(edit("audience", base / f"audience{members}", members, 0))
+    once(config)
+    workbook = config.parent / "workbook.xlsx"
+    edit("approve", workbook, 1, max(1, members // 20))
+    once(config)
+    edit("approve", workbook, 1, 0)
+    return once(config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,13 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Scale: local workbook, {registry:,} registry rows + {submissions:,} submissions, "
           "`automation run --once` per row, outbox transport")
     print("| run                                              | wall s | CPU s | peak RSS MB "
-          "| messages | first message s |")
+          "| messages | first message s (process / cycle) |")
     print("|--------------------------------------------------|--------|-------|-------------"
-          "|----------|-----------------|")
+          "|----------|------------------------------------|")
     for name, r in rows:
-        first = "-" if r.first_s is None else f"{r.first_s:.2f}"
+        first = "-" if r.first_s is None else f"{r.first_s:.2f} / {r.first_cycle_s:.2f}"
         print(f"| {name:<48} | {r.wall:6.2f} | {r.cpu:5.2f} | {r.rss_mb:11.0f} "
-              f"| {r.messages:8d} | {first:>15} |")
+              f"| {r.messages:8d} | {first:>34} |")
     found = dict(rows)
     idle = found["no change"]
     plain = next(r for n, r in rows if n.endswith("no history"))
@@ -145,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     grow = big.rss_mb - small.rss_mb
     print(f"  peak RSS 10,000 vs 100 recipients within 50 MB: +{grow:.0f} MB "
           f"{'met' if grow <= 50 else 'MISSED'}")
-    first = big.first_s if big.first_s is not None else float("inf")
-    print(f"  first of 10,000 messages in the outbox (from process start): {first:.2f} s")
+    started = big.first_s if big.first_s is not None else float("inf")
+    after = big.first_cycle_s if big.first_cycle_s is not None else float("inf")
+    print(f"  first of 10,000 messages within a second of the cycle's start: {after:.2f} s "
+          f"{'met' if after <= 1 else 'MISSED'} ({started:.2f} s after the process started)")
     print(f"\nload average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     return 0

@@ -2,9 +2,9 @@
 
     python -m benchmarks.scale_edit make FOLDER REGISTRY SUBMISSIONS
     python -m benchmarks.scale_edit make-notices FOLDER REGISTRY SUBMISSIONS
-    python -m benchmarks.scale_edit approve WORKBOOK APPROVALS CLUSTERS
+    python -m benchmarks.scale_edit approve WORKBOOK APPROVALS CLUSTERS  (0: every school)
     python -m benchmarks.scale_edit history LEDGER ITEMS PER_ITEM
-    python -m benchmarks.scale_edit audience FOLDER MEMBERS
+    python -m benchmarks.scale_edit audience FOLDER MEMBERS [APPROVED]
 
 Building a 40,000-row workbook with openpyxl takes a few hundred MB. Done in the
 benchmark's own process, that memory would be counted in the peak RSS of every worker it
@@ -42,8 +42,10 @@ def approve(workbook: Path, approvals: int, clusters: int) -> None:
     sheet = book[FORM]
     now = datetime.now().replace(microsecond=0)
     for i in range(approvals):
+        # No clusters: to every school of the network.
+        to = cluster_name(i * 7 % clusters + 1) if clusters else None
         sheet.append(form_row(80_000 + i, now - timedelta(minutes=i), f"ข่าวอนุมัติใหม่ {i + 1}",
-                              True, cluster_name(i * 7 % clusters + 1)))
+                              True, to))
     book.save(workbook)
 
 
@@ -75,9 +77,10 @@ def history(ledger: Path, items: int, per_item: int) -> None:
     db.close()
 
 
-def audience(folder: Path, members: int) -> None:
-    """One approved item to every one of ``members`` schools, bulletins only."""
-    work = make_workload(folder, members=members, approved=1, extra_config=quiet())
+def audience(folder: Path, members: int, approved: int = 1) -> None:
+    """An office of ``members`` schools, bulletins only, with ``approved`` items approved
+    for every school (0: the director has approved nothing yet)."""
+    work = make_workload(folder, members=members, approved=approved, extra_config=quiet())
     print(work.config)
 
 
@@ -87,7 +90,7 @@ def main(argv: list[str]) -> int:
     elif argv[0] == "history":
         history(Path(argv[1]), int(argv[2]), int(argv[3]))
     elif argv[0] == "audience":
-        audience(Path(argv[1]), int(argv[2]))
+        audience(Path(argv[1]), int(argv[2]), *map(int, argv[3:4]))
     else:
         approve(Path(argv[1]), int(argv[2]), int(argv[3]))
     return 0

@@ -18,6 +18,8 @@ import pytest
 from tests.sheet_driver import Grid, LocalDriver, SheetDriver, approve, make_driver
 from tests.workspace import FORM, REGISTRY, outbox
 
+SUPPRESSION = "งดรับข่าว"
+
 NEW_ADDRESS = "banmaiyai@school.example.test"
 CLUSTER = "เครือข่ายแม่ริม 1"  # the cluster of the registry's first member
 
@@ -178,6 +180,40 @@ def test_cron_runs_keep_their_parse_on_disk_and_see_every_edit(
     assert NEW_ADDRESS in _recipients(tmp_path, title)
 
 
+def test_a_cron_run_after_a_form_only_edit_parses_as_a_fresh_worker_would(
+    driver: SheetDriver, tmp_path: Path
+) -> None:
+    """When only the form changed (an approval), a cron run takes the registry's parse and
+    the form's unchanged rows from the last run's: what it parses is exactly what a worker
+    with nothing kept parses. A school put on the suppression list (a registry-side tab) in
+    the same pause is never mailed."""
+    driver.worker().cycle()
+    driver.worker().cycle()
+    ticked: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, None, ticked))
+    store = tmp_path / "ledger.sqlite3.parsed"
+    assert store.exists()
+    kept = driver.worker().load()
+    store.rename(store.with_name("aside"))
+    fresh = driver.worker().load()
+    assert kept.items == fresh.items and kept.problems == fresh.problems
+    assert kept.registry.members == fresh.registry.members
+    assert kept.registry.suppressed == fresh.registry.suppressed
+    store.with_name("aside").rename(store)
+    driver.worker().cycle()
+    assert _status(driver, ticked[0]) == "เผยแพร่แล้ว"
+    # The first member asks to be left out; the director approves one more item for all.
+    first = next(str(r["อีเมล"]) for r in driver.table(REGISTRY) if r["อีเมล"])
+    driver.edit(SUPPRESSION, lambda grid: [*grid, [first, "ขอยกเลิก", None, "ทางโทรศัพท์"]])
+    more: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, None, more))
+    driver.worker().cycle()
+    assert _status(driver, more[0]) == "เผยแพร่แล้ว"
+    title = next(i.title for i in driver.worker().load().items if i.id == more[0])
+    got = _recipients(tmp_path, title)
+    assert got and first.lower() not in {a.lower() for a in got}
+
+
 def test_cron_runs_do_not_read_an_unchanged_workbook_yet_see_a_cell_changed_in_place(
     tmp_path: Path,
 ) -> None:
@@ -258,3 +294,31 @@ def _rewrite(book: Path, change: Callable[[str, bytes], bytes], in_place: bool =
             fh.write(content)
     else:
         book.write_bytes(content)
+
+
+def test_an_office_template_edited_between_cron_runs_is_used_at_once(tmp_path: Path) -> None:
+    """Templates are kept compiled between runs, yet the office's edit of one is in the
+    very next run's bulletins, even when the edit keeps the file's size and time."""
+    driver = LocalDriver(tmp_path)
+    mine = tmp_path / "mine" / "bulletin"
+    mine.mkdir(parents=True)
+    shipped = (Path(__file__).resolve().parents[1] / "templates" / "bulletin" / "subject.txt")
+    subject = mine / "subject.txt"
+    subject.write_text("[ฉบับที่ 1] " + shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    driver.config.write_text('templates = "mine"\n' + driver.config.read_text(encoding="utf-8"),
+                             encoding="utf-8")
+    driver.worker().cycle()  # the form gets its ID column
+    first: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, None, first))
+    driver.worker().cycle()
+    before = subject.stat()
+    subject.write_text(subject.read_text(encoding="utf-8").replace("ฉบับที่ 1", "ฉบับที่ 2"),
+                       encoding="utf-8")
+    os.utime(subject, ns=(before.st_atime_ns, before.st_mtime_ns))
+    second: list[str] = []
+    driver.edit(FORM, lambda grid: _approve_for(grid, None, second))
+    driver.worker().cycle()
+    subjects = {str(m["X-PR-Item"]): str(m["Subject"]) for m in outbox(tmp_path / "outbox")
+                if str(m["X-PR-Kind"]) == "bulletin"}
+    assert subjects[first[0]].startswith("[ฉบับที่ 1]")
+    assert subjects[second[0]].startswith("[ฉบับที่ 2]")

@@ -164,11 +164,12 @@ class Dispatcher:
 
     def send(self, envelopes: Sequence[Envelope | Outgoing]) -> DispatchResult:
         result = DispatchResult()
-        # Each message with the attempts earlier runs made (one ledger read per message).
+        # Each message with the attempts earlier runs made.
         todo: queue.Queue[tuple[Outgoing, int]] = queue.Queue()
         planned = [e if isinstance(e, Outgoing) else Outgoing.of(e) for e in envelopes]
+        records = self.ledger.get_many([e.key for e in planned])
         for env in sorted(planned, key=lambda e: e.priority):
-            record = self.ledger.get(env.key)
+            record = records.get(env.key)
             if record is not None and record.status in ("sent", "failed"):
                 result.skipped += 1
             else:

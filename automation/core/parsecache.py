@@ -3,6 +3,7 @@ running polls every few minutes and most polls find the sheet as it was)."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -33,9 +34,16 @@ class Parsed:
     version: str | None = None  # the sheet's content token when it was read
 
 
-KeptRegistry = tuple[bytes, frozenset[str], tuple[Problem, ...], str]
-Kept = tuple[Tab | None, KeptRegistry, Identities, list[Submission], list[Problem]]
+# Members (pickled), suppressed, problems, unreadable, and the index of members by their
+# school name's key as (key, position) pairs: the form's rows are matched through it.
+KeptRegistry = tuple[bytes, frozenset[str], tuple[Problem, ...], str, tuple[tuple[str, int], ...]]
+Kept = tuple[Tab | None, KeptRegistry, Identities, list[Submission], list[Problem],
+             dict[str, str]]
 KEY = 32  # bytes of each key at the head of the store
+# The keys at the head of the store: the sheet's version, everything parsing reads, and the
+# registry's tabs alone (with the settings and program that parse them).
+VERSION, CONTENT, REGISTRY = range(3)
+KEPT_FIELDS = 6  # the length of Kept
 
 Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None",
                   "Earlier | None"],
@@ -66,18 +74,30 @@ def digest(*tabs: Tab | None) -> int:
     return _hash(line for tab in tabs for line in _lines(tab))
 
 
-def stable_digest(form: Tab, registry_tab: Tab, suppression: Tab | None,
-                  fingerprints: dict[str, str], aliases: Mapping[str, Sequence[str]],
-                  context: object = None) -> bytes:
+def stable_digest(form: Tab, registry_key: bytes, fingerprints: dict[str, str],
+                  aliases: Mapping[str, Sequence[str]], context: object = None) -> bytes:
     """What ``refresh`` compares, as a digest that stays the same from one process to the
     next (``hash`` of a string does not): the key of the parse kept on disk. The ``repr``
-    of a cell tells its type (1, 1.0, True and '1' all differ)."""
+    of a cell tells its type (1, 1.0, True and '1' all differ). ``registry_key``: the
+    registry's and suppression list's ``registry_digest``."""
+    hasher = hashlib.blake2b(registry_key, digest_size=KEY)
+    for line in _lines(form, _unparsed(form, aliases)):
+        hasher.update(repr(line).encode())
+        hasher.update(b"\n")
+    hasher.update(repr((sorted(fingerprints.items()), repr(context))).encode())
+    return hasher.digest()
+
+
+def registry_digest(registry_tab: Tab, suppression: Tab | None, context: object) -> bytes:
+    """The registry's and suppression list's content with ``context`` (the settings and
+    program that parse them), stable from one process to the next: the key under which
+    their parse is kept when only the form changed."""
     hasher = hashlib.blake2b(digest_size=KEY)
-    for tab, skip in ((form, _unparsed(form, aliases)), (registry_tab, []), (suppression, [])):
-        for line in _lines(tab, skip):
+    for tab in (registry_tab, suppression):
+        for line in _lines(tab):
             hasher.update(repr(line).encode())
             hasher.update(b"\n")
-    hasher.update(repr((sorted(fingerprints.items()), repr(context))).encode())
+    hasher.update(repr(context).encode())
     return hasher.digest()
 
 
@@ -146,7 +166,9 @@ class ParseCache:
         self.context = context
         # The registry's members as last kept: a second save in the cycle (after the
         # worker's own write) does not pickle them again.
-        self._members: tuple[Registry, bytes] | None = None
+        self._members: tuple[Registry, bytes, tuple[tuple[str, int], ...]] | None = None
+        # The registry key of what was last kept (the worker's own write keeps it again).
+        self._kept_registry = bytes(KEY)
 
     def kept(self, version: str | None, fingerprints: dict[str, str]) -> Parsed | None:
         """The parse of the sheet at ``version``, if this process or the last run has it:
@@ -158,10 +180,10 @@ class ParseCache:
             return last if last.fingerprints == fingerprints else None
         if self.store is None:
             return None
-        found = self._load(self._version_key(version, fingerprints), 0)
+        found = self._load(self._version_key(version, fingerprints), VERSION)
         if found is None or found[0] is None:
             return None
-        form, registry, identities, items, problems = found
+        form, registry, identities, items, problems, _fingerprints = found
         self.last = Parsed(None, None, fingerprints, _LazyRegistry.of(registry), identities,
                            items, problems, form_tab=form, version=version)
         return self.last
@@ -171,24 +193,37 @@ class ParseCache:
                 version: str | None = None) -> Parsed:
         if self.last is not None or self.store is None:
             return self._refresh(form, registry_tab, suppression, fingerprints, parse, version)
-        key = stable_digest(form, registry_tab, suppression, fingerprints, self.form_aliases,
-                            self.context)
-        kept = self._load(key, 1)
+        registry_key = registry_digest(registry_tab, suppression, self.context)
+        key = stable_digest(form, registry_key, fingerprints, self.form_aliases, self.context)
+        kept = self._load(key, CONTENT)
+        same = digest(registry_tab, suppression)
         if kept is not None:
-            _form, registry, identities, items, problems = kept
-            parsed = Parsed(form_digest(form, self.form_aliases),
-                            digest(registry_tab, suppression), fingerprints,
+            _form, registry, identities, items, problems, _fingerprints = kept
+            parsed = Parsed(form_digest(form, self.form_aliases), same, fingerprints,
                             _LazyRegistry.of(registry), identities, items, problems,
                             form_tab=form, version=version)
         else:
+            # Only the form changed (an approval, a new submission): the registry's parse
+            # and the form's unchanged rows are taken from the last run's.
+            self.last = self._earlier(registry_key, same)
             parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse,
-                                   version)
+                                   version, same)
         self.last = parsed
         if kept is None or version is not None:
             # The file may have changed in cells parsing ignores (the worker's own status):
             # kept again under its new version, the next run need not read it.
-            self._save(self._version_key(version, fingerprints), key, parsed)
+            self._save(self._version_key(version, fingerprints), key, parsed, registry_key)
         return parsed
+
+    def _earlier(self, registry_key: bytes, registry_tab: int) -> Parsed | None:
+        """The last run's parse, as the base of this one, when it was made from the same
+        registry and settings (``registry_key``); its form as then, to compare rows with."""
+        found = self._load(registry_key, REGISTRY)
+        if found is None or found[0] is None:
+            return None
+        form, registry, identities, items, problems, fingerprints = found
+        return Parsed(None, registry_tab, fingerprints, _LazyRegistry.of(registry),
+                      identities, items, problems, form_tab=form)
 
     def rewritten(self, form: Tab, version: str, fingerprints: dict[str, str],
                   parse: Parse) -> None:
@@ -213,7 +248,8 @@ class ParseCache:
             parsed = Parsed(key, last.registry_tab, fingerprints, *found, form_tab=form,
                             version=version)
         self.last = parsed
-        self._save(self._version_key(version, fingerprints), bytes(KEY), parsed)
+        self._save(self._version_key(version, fingerprints), bytes(KEY), parsed,
+                   self._kept_registry)
 
     def _version_key(self, version: str | None, fingerprints: dict[str, str]) -> bytes:
         if version is None:
@@ -222,16 +258,20 @@ class ParseCache:
         return hashlib.blake2b(repr(content).encode(), digest_size=KEY).digest()
 
     def _load(self, key: bytes, slot: int) -> Kept | None:
-        """What the store keeps, if its key in ``slot`` (0: version, 1: content) is ``key``."""
+        """What the store keeps, if its key in ``slot`` (VERSION, CONTENT or REGISTRY) is
+        ``key``."""
         assert self.store is not None
         try:
             with self.store.open("rb") as fh:
-                keys = fh.read(2 * KEY)
+                keys = fh.read(3 * KEY)
                 if keys[slot * KEY:(slot + 1) * KEY] != key or key == bytes(KEY):
                     return None
                 gc.disable()  # half a million objects: the collector would run for each
                 try:
                     kept: Kept = pickle.load(fh)
+                    if not isinstance(kept, tuple) or len(kept) != KEPT_FIELDS:
+                        return None  # kept by another version: parse again
+                    self._kept_registry = keys[REGISTRY * KEY:]
                     # ... and walk them all again later in the cycle: they are kept for the
                     # process's parse and hold no reference cycles, so it need not.
                     gc.freeze()
@@ -242,36 +282,41 @@ class ParseCache:
             return None  # none kept, or kept by another version: parse again
         return kept
 
-    def _save(self, version_key: bytes, key: bytes, parsed: Parsed) -> None:
+    def _save(self, version_key: bytes, key: bytes, parsed: Parsed,
+              registry_key: bytes) -> None:
         assert self.store is not None
+        self._kept_registry = registry_key
         temp = self.store.with_name(self.store.name + ".tmp")
         registry = parsed.registry
         if isinstance(registry, _LazyRegistry):
-            members = registry.kept
+            members, schools = registry.kept, registry.schools
         elif self._members is not None and self._members[0] is registry:
-            members = self._members[1]
+            members, schools = self._members[1:]
         else:
             self._members = None
-            members = _pickled(registry.members)
-            self._members = (registry, members)
+            members, schools = _pickled(registry.members), _schools(registry)
+            self._members = (registry, members, schools)
         kept: Kept = (parsed.form_tab,
-                      (members, registry.suppressed, registry.problems, registry.unreadable),
-                      parsed.identities, parsed.items, parsed.problems)
+                      (members, registry.suppressed, registry.problems, registry.unreadable,
+                       schools),
+                      parsed.identities, parsed.items, parsed.problems, parsed.fingerprints)
         try:
             # Members' addresses: the owner's only, as the ledger beside it.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(version_key + key)
+                fh.write(version_key + key + registry_key)
                 pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.store)
         except OSError:
             temp.unlink(missing_ok=True)  # a cache only: the next run parses again
 
     def _refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-                 fingerprints: dict[str, str], parse: Parse, version: str | None) -> Parsed:
+                 fingerprints: dict[str, str], parse: Parse, version: str | None,
+                 registry_key: int | None = None) -> Parsed:
         last = self.last
         form_key = form_digest(form, self.form_aliases)
-        registry_key = digest(registry_tab, suppression)
+        if registry_key is None:
+            registry_key = digest(registry_tab, suppression)
         same_registry = last is not None and last.registry_tab == registry_key
         if (last is not None and same_registry and last.form == form_key
                 and last.fingerprints == fingerprints):
@@ -293,15 +338,22 @@ class _LazyRegistry(Registry):
     the kept parse) are unpickled when first asked for, which a quiet cycle never does."""
 
     kept: bytes  # the members as kept on disk
+    schools: tuple[tuple[str, int], ...]  # the school-name index, as kept
 
     @classmethod
     def of(cls, kept: KeptRegistry) -> Registry:
-        members, suppressed, problems, unreadable = kept
+        members, suppressed, problems, unreadable, schools = kept
         registry = object.__new__(cls)
         for name, value in (("kept", members), ("suppressed", suppressed),
-                            ("problems", problems), ("unreadable", unreadable)):
+                            ("problems", problems), ("unreadable", unreadable),
+                            ("schools", schools)):
             object.__setattr__(registry, name, value)
         return registry
+
+    @functools.cached_property
+    def _by_school_key(self) -> dict[str, Member]:
+        members = self.members
+        return {key: members[i] for key, i in self.schools}
 
     @property
     def members(self) -> tuple[Member, ...]:
@@ -314,6 +366,12 @@ class _LazyRegistry(Registry):
                 gc.enable()
             object.__setattr__(self, "_members", loaded)
         return loaded
+
+
+def _schools(registry: Registry) -> tuple[tuple[str, int], ...]:
+    """The registry's school-name index as (key, position of the member) pairs."""
+    position = {id(m): i for i, m in enumerate(registry.members)}
+    return tuple((key, position[id(m)]) for key, m in registry.by_school_key().items())
 
 
 def _pickled(members: tuple[Member, ...]) -> bytes:

@@ -25,7 +25,7 @@ from automation.core.trust import SENDER_EVENT
 from automation.core.views import OfficeView
 from automation.errors import DeliveryError
 from automation.model import CycleReport, Decision, Problem, Recipient, Registry, Submission
-from automation.ports import Envelope, Ledger
+from automation.ports import DeliveryRecord, Envelope
 from automation.thaidate import BANGKOK
 
 if TYPE_CHECKING:
@@ -186,20 +186,18 @@ class Publishing:
         room = window.left(priority)
         envelopes: list[Outgoing] = []
         held = 0
-        for r in recipients:
-            if (item.id, r.email) in in_digests or _settled(
-                self.s.ledger, envelope_key("bulletin", item.id, r.email)
-            ):
+        keys = [envelope_key("bulletin", item.id, r.email) for r in recipients]
+        records = self.s.ledger.get_many(keys)
+        for r, key in zip(recipients, keys, strict=True):
+            if (item.id, r.email) in in_digests or _settled(records.get(key)):
                 continue
             if len(envelopes) >= room:
                 held += 1  # the window has no room: not even rendered this cycle
                 continue
             # Rendered by the session that sends it, when it does: one message in memory
             # per connection, whatever the audience; until then, only who and what.
-            envelopes.append(Outgoing(
-                envelope_key("bulletin", item.id, r.email), "bulletin", item.id, r.email,
-                priority, partial(self._bulletin, item, r, priority),
-            ))
+            envelopes.append(Outgoing(key, "bulletin", item.id, r.email, priority,
+                                      partial(self._bulletin, item, r, priority)))
         result = self._send(envelopes, report)
         self.dispatcher.quota.waiting += held + result.deferred
         if held:
@@ -226,6 +224,5 @@ class Publishing:
         return self.s.renderer.render("bulletin", self._bulletin_context(item, r)), r.email
 
 
-def _settled(ledger: Ledger, key: str) -> bool:
-    record = ledger.get(key)
+def _settled(record: DeliveryRecord | None) -> bool:
     return record is not None and record.status in ("sent", "failed")

@@ -70,11 +70,25 @@ def _thai_datetime(value: datetime | None) -> str:
     return format_datetime(value) if value else ""
 
 
+def _compiled_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None  # a cache only: templates are compiled each run
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 class Renderer:
-    def __init__(self, override: Path | None = None) -> None:
+    def __init__(self, override: Path | None = None, compiled: Path | None = None) -> None:
+        """``compiled``: a folder to keep the templates compiled in between runs (a
+        template is compiled again when its text changes): a cron-style run then starts
+        its first message without compiling them."""
         folders = [str(p) for p in (override, SHIPPED) if p is not None and p.is_dir()]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folders),
+            bytecode_cache=_compiled_cache(compiled),
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
             trim_blocks=True,

@@ -20,6 +20,7 @@ _COLUMNS = (
     "key, kind, item_id, recipient, channel, message_id, status, attempts, error, "
     "created_at, updated_at, sent_at, detail, retry"
 )
+_CHUNK = 500  # keys looked up in one statement (SQLite allows 999 parameters and more)
 
 
 def _ts(at: datetime) -> str:
@@ -76,6 +77,18 @@ class SqliteLedger:
                 f"SELECT {_COLUMNS} FROM deliveries WHERE key = ?", (key,)
             ).fetchone()
         return _record(row) if row else None
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, DeliveryRecord]:
+        found: dict[str, DeliveryRecord] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = list(keys[start:start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM deliveries WHERE key IN ({marks})", chunk
+                ).fetchall()
+            found.update((record.key, record) for record in map(_record, rows))
+        return found
 
     def begin(self, record: DeliveryRecord, at: datetime) -> None:
         with self._lock:
