@@ -49,6 +49,11 @@ class Versioned(Protocol):
         bytes), or None when it cannot be told without reading the tabs."""
         ...
 
+    def tab_version(self, tab: str) -> str | None:
+        """A token that changes with any change to that tab's values, whatever happens to
+        the other tabs; None when it cannot be told without reading the tab."""
+        ...
+
     def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
         """(version before, version after, tabs written) of this process's own cell writes,
         each made over the last: the content at "after" is the content at "before" changed

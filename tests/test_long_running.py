@@ -322,3 +322,71 @@ def test_an_office_template_edited_between_cron_runs_is_used_at_once(tmp_path: P
                 if str(m["X-PR-Kind"]) == "bulletin"}
     assert subjects[first[0]].startswith("[ฉบับที่ 1]")
     assert subjects[second[0]].startswith("[ฉบับที่ 2]")
+
+
+def test_a_registry_address_changed_only_in_the_shared_strings_is_seen(tmp_path: Path) -> None:
+    """A cron run reads the registry tab only when what its values are made of changed.
+    An office program that changes a member's address may leave the registry's own sheet
+    part as it was and change only the workbook's shared string table: the run after it
+    mails the new address, not the old one."""
+    driver = LocalDriver(tmp_path)
+    driver.worker().cycle()
+    pending: list[Any] = []
+
+    def for_everyone(grid: Grid) -> Grid:
+        _untick(grid, pending)  # an explicit "not approved" ...
+        row = next(r for r in grid if r[grid[0].index("รหัสข่าว")] == pending[0][0])
+        row[grid[0].index("กลุ่มเป้าหมาย")] = None  # ... of an item for every school
+        return grid
+
+    driver.edit(FORM, for_everyone)
+    _with_shared_strings(driver.workbook, REGISTRY)  # as Excel saves it
+    driver.worker().cycle()
+    old = min(parseaddr(str(m["To"]))[1] for m in outbox(tmp_path / "outbox")
+              if str(m["X-PR-Kind"]) == "bulletin")  # a school that receives bulletins
+    new = "z" + old[1:]  # the same length: only the string table's text changes
+    with zipfile.ZipFile(driver.workbook) as book:
+        assert old.encode() in book.read("xl/sharedStrings.xml")
+        assert not any(old.encode() in book.read(n) for n in book.namelist()
+                       if n.startswith("xl/worksheets/"))
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/sharedStrings.xml":
+            return data.replace(f">{old}<".encode(), f">{new}<".encode())
+        return _tick_cell(name, data, pending[1])  # ... and the director approves
+
+    _rewrite(driver.workbook, change)
+    driver.worker().cycle()
+    assert _status(driver, pending[0][0]) == "เผยแพร่แล้ว"
+    got = _recipients(tmp_path, pending[0][1])
+    assert new in got and old not in got
+
+
+_INLINE = re.compile(rb'<c ([^>]*?)t="inlineStr"([^>]*)><is><t(?: [^>]*)?>([^<]*)</t></is></c>')
+
+
+def _with_shared_strings(book: Path, tab: str) -> None:
+    """The tab's text cells moved into a shared string table, as Excel writes them."""
+    from automation.sources.xlsx_book import read_book
+
+    with zipfile.ZipFile(book) as old:
+        part = read_book(old).part(tab)
+        parts = {info.filename: old.read(info) for info in old.infolist()}
+    strings: list[bytes] = []
+
+    def shared(found: re.Match[bytes]) -> bytes:
+        strings.append(found[3])
+        return b'<c %st="s"%s><v>%d</v></c>' % (found[1], found[2], len(strings) - 1)
+
+    parts[part] = _INLINE.sub(shared, parts[part])
+    assert strings, "the tab had text cells"
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" '
+        b'uniqueCount="%d">' % (len(strings), len(strings))
+        + b"".join(b'<si><t xml:space="preserve">%s</t></si>' % t for t in strings) + b"</sst>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, data in parts.items():
+            new.writestr(name, data)

@@ -24,7 +24,7 @@ class Parsed:
     """One parse of the tabs, with what identifies its inputs (None: not known)."""
 
     form: int | None
-    registry_tab: int | None
+    registry_tab: bytes  # registry_digest of the registry and suppression tabs (b"": unknown)
     fingerprints: dict[str, str]
     registry: Registry
     identities: Identities
@@ -32,6 +32,9 @@ class Parsed:
     problems: list[Problem]
     form_tab: Tab | None = None  # the form as read: the cycle plans its writes in it
     version: str | None = None  # the sheet's content token when it was read
+    # The registry tab's version (as the backend told it) with the suppression list and
+    # settings, when the registry was read or known at it (b"": unknown).
+    registry_version: bytes = b""
 
 
 # Members (pickled), suppressed, problems, unreadable, and the index of members by their
@@ -40,9 +43,11 @@ KeptRegistry = tuple[bytes, frozenset[str], tuple[Problem, ...], str, tuple[tupl
 Kept = tuple[Tab | None, KeptRegistry, Identities, list[Submission], list[Problem],
              dict[str, str]]
 KEY = 32  # bytes of each key at the head of the store
-# The keys at the head of the store: the sheet's version, everything parsing reads, and the
-# registry's tabs alone (with the settings and program that parse them).
-VERSION, CONTENT, REGISTRY = range(3)
+# The keys at the head of the store: the sheet's version, everything parsing reads, the
+# registry's tabs alone (with the settings and program that parse them), and the registry
+# tab's version as the backend tells it (with the same).
+VERSION, CONTENT, REGISTRY, REGISTRY_VERSION = range(4)
+NO_KEY = bytes(KEY)
 KEPT_FIELDS = 6  # the length of Kept
 
 Parse = Callable[[Tab, Tab, "Tab | None", dict[str, str], "Registry | None",
@@ -64,14 +69,6 @@ def form_digest(form: Tab, aliases: Mapping[str, Sequence[str]]) -> int:
     cells only in one way, whether a row is blank (a blank row is skipped), so each row
     keeps a flag for "something there" in them."""
     return _hash(_lines(form, _unparsed(form, aliases)))
-
-
-def digest(*tabs: Tab | None) -> int:
-    """Tabs' content in one number: equal tabs give equal numbers (a 64-bit hash, so
-    different tabs practically never do; the approval is read again before anything
-    leaves in any case). Cell types count: the number 1 and TRUE hash alike in Python, but
-    a checkbox ticked where a 1 was is a change."""
-    return _hash(line for tab in tabs for line in _lines(tab))
 
 
 def stable_digest(form: Tab, registry_key: bytes, fingerprints: dict[str, str],
@@ -167,8 +164,9 @@ class ParseCache:
         # The registry's members as last kept: a second save in the cycle (after the
         # worker's own write) does not pickle them again.
         self._members: tuple[Registry, bytes, tuple[tuple[str, int], ...]] | None = None
-        # The registry key of what was last kept (the worker's own write keeps it again).
-        self._kept_registry = bytes(KEY)
+        # The last run's parse found by ``has_registry``, the base of the next ``refresh``.
+        self._base: Parsed | None = None
+        self._header: list[bytes] = []  # the keys of what ``_load`` last loaded
 
     def kept(self, version: str | None, fingerprints: dict[str, str]) -> Parsed | None:
         """The parse of the sheet at ``version``, if this process or the last run has it:
@@ -184,46 +182,73 @@ class ParseCache:
         if found is None or found[0] is None:
             return None
         form, registry, identities, items, problems, _fingerprints = found
-        self.last = Parsed(None, None, fingerprints, _LazyRegistry.of(registry), identities,
-                           items, problems, form_tab=form, version=version)
+        self.last = Parsed(None, self._header[REGISTRY], fingerprints,
+                           _LazyRegistry.of(registry), identities, items, problems,
+                           form_tab=form, version=version,
+                           registry_version=self._header[REGISTRY_VERSION])
         return self.last
 
-    def refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
-                fingerprints: dict[str, str], parse: Parse,
-                version: str | None = None) -> Parsed:
+    def registry_version(self, version: str, suppression: Tab | None) -> bytes:
+        """The key of a registry known by the tab's version (``Versioned.tab_version``),
+        with the suppression list and the settings and program that parse them."""
+        return registry_digest(Tab("\x00version", [[version]]), suppression, self.context)
+
+    def has_registry(self, registry_version: bytes) -> bool:
+        """Whether the parse of the registry at ``registry_version`` is at hand (this
+        process's or the last run's): then its tab need not even be read."""
+        if self.last is not None:
+            return self.last.registry_version == registry_version
+        if self.store is None:
+            return False
+        self._base = self._earlier(registry_version, REGISTRY_VERSION)
+        return self._base is not None
+
+    def refresh(self, form: Tab, registry_tab: Tab | None, suppression: Tab | None,
+                fingerprints: dict[str, str], parse: Parse, version: str | None = None,
+                registry_version: bytes = b"") -> Parsed:
+        """The parse of these tabs. ``registry_tab`` is left unread (None) only when
+        ``has_registry(registry_version)`` said its parse is at hand."""
+        base = self.last if self.last is not None else self._base
+        if registry_tab is not None:
+            registry_key = registry_digest(registry_tab, suppression, self.context)
+        else:
+            assert base is not None, "the registry tab is read unless its parse is at hand"
+            registry_key = base.registry_tab
         if self.last is not None or self.store is None:
-            return self._refresh(form, registry_tab, suppression, fingerprints, parse, version)
-        registry_key = registry_digest(registry_tab, suppression, self.context)
+            return self._refresh(form, registry_tab, suppression, fingerprints, parse, version,
+                                 registry_key, registry_version)
         key = stable_digest(form, registry_key, fingerprints, self.form_aliases, self.context)
         kept = self._load(key, CONTENT)
-        same = digest(registry_tab, suppression)
         if kept is not None:
             _form, registry, identities, items, problems, _fingerprints = kept
-            parsed = Parsed(form_digest(form, self.form_aliases), same, fingerprints,
+            parsed = Parsed(form_digest(form, self.form_aliases), registry_key, fingerprints,
                             _LazyRegistry.of(registry), identities, items, problems,
-                            form_tab=form, version=version)
+                            form_tab=form, version=version, registry_version=registry_version)
         else:
             # Only the form changed (an approval, a new submission): the registry's parse
             # and the form's unchanged rows are taken from the last run's.
-            self.last = self._earlier(registry_key, same)
+            self.last = base or self._earlier(registry_key, REGISTRY)
             parsed = self._refresh(form, registry_tab, suppression, fingerprints, parse,
-                                   version, same)
+                                   version, registry_key, registry_version)
+        self._base = None
         self.last = parsed
         if kept is None or version is not None:
             # The file may have changed in cells parsing ignores (the worker's own status):
             # kept again under its new version, the next run need not read it.
-            self._save(self._version_key(version, fingerprints), key, parsed, registry_key)
+            self._save(self._version_key(version, fingerprints), key, parsed)
         return parsed
 
-    def _earlier(self, registry_key: bytes, registry_tab: int) -> Parsed | None:
+    def _earlier(self, key: bytes, slot: int) -> Parsed | None:
         """The last run's parse, as the base of this one, when it was made from the same
-        registry and settings (``registry_key``); its form as then, to compare rows with."""
-        found = self._load(registry_key, REGISTRY)
+        registry and settings (``key`` in ``slot``: REGISTRY or REGISTRY_VERSION); its form
+        as then, to compare rows with."""
+        found = self._load(key, slot)
         if found is None or found[0] is None:
             return None
         form, registry, identities, items, problems, fingerprints = found
-        return Parsed(None, registry_tab, fingerprints, _LazyRegistry.of(registry),
-                      identities, items, problems, form_tab=form)
+        return Parsed(None, self._header[REGISTRY], fingerprints, _LazyRegistry.of(registry),
+                      identities, items, problems, form_tab=form,
+                      registry_version=self._header[REGISTRY_VERSION])
 
     def rewritten(self, form: Tab, version: str, fingerprints: dict[str, str],
                   parse: Parse) -> None:
@@ -246,32 +271,31 @@ class ParseCache:
             # The registry is known: its tab is not read.
             found = parse(form, Tab(form.title, []), None, fingerprints, registry, earlier)
             parsed = Parsed(key, last.registry_tab, fingerprints, *found, form_tab=form,
-                            version=version)
+                            version=version, registry_version=last.registry_version)
         self.last = parsed
-        self._save(self._version_key(version, fingerprints), bytes(KEY), parsed,
-                   self._kept_registry)
+        self._save(self._version_key(version, fingerprints), NO_KEY, parsed)
 
     def _version_key(self, version: str | None, fingerprints: dict[str, str]) -> bytes:
         if version is None:
-            return bytes(KEY)
+            return NO_KEY
         content = (version, sorted(fingerprints.items()), repr(self.context))
         return hashlib.blake2b(repr(content).encode(), digest_size=KEY).digest()
 
     def _load(self, key: bytes, slot: int) -> Kept | None:
-        """What the store keeps, if its key in ``slot`` (VERSION, CONTENT or REGISTRY) is
-        ``key``."""
+        """What the store keeps, if its key in ``slot`` is ``key``; its keys in
+        ``_header``."""
         assert self.store is not None
         try:
             with self.store.open("rb") as fh:
-                keys = fh.read(3 * KEY)
-                if keys[slot * KEY:(slot + 1) * KEY] != key or key == bytes(KEY):
+                keys = [fh.read(KEY) for _slot in range(REGISTRY_VERSION + 1)]
+                if keys[slot] != key or key in (NO_KEY, b""):
                     return None
                 gc.disable()  # half a million objects: the collector would run for each
                 try:
                     kept: Kept = pickle.load(fh)
                     if not isinstance(kept, tuple) or len(kept) != KEPT_FIELDS:
                         return None  # kept by another version: parse again
-                    self._kept_registry = keys[REGISTRY * KEY:]
+                    self._header = [b"" if k == NO_KEY else k for k in keys]
                     # ... and walk them all again later in the cycle: they are kept for the
                     # process's parse and hold no reference cycles, so it need not.
                     gc.freeze()
@@ -282,10 +306,8 @@ class ParseCache:
             return None  # none kept, or kept by another version: parse again
         return kept
 
-    def _save(self, version_key: bytes, key: bytes, parsed: Parsed,
-              registry_key: bytes) -> None:
+    def _save(self, version_key: bytes, key: bytes, parsed: Parsed) -> None:
         assert self.store is not None
-        self._kept_registry = registry_key
         temp = self.store.with_name(self.store.name + ".tmp")
         registry = parsed.registry
         if isinstance(registry, _LazyRegistry):
@@ -304,32 +326,35 @@ class ParseCache:
             # Members' addresses: the owner's only, as the ledger beside it.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(version_key + key + registry_key)
+                for k in (version_key, key, parsed.registry_tab, parsed.registry_version):
+                    fh.write(k.ljust(KEY, b"\x00")[:KEY])
                 pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.store)
         except OSError:
             temp.unlink(missing_ok=True)  # a cache only: the next run parses again
 
-    def _refresh(self, form: Tab, registry_tab: Tab, suppression: Tab | None,
+    def _refresh(self, form: Tab, registry_tab: Tab | None, suppression: Tab | None,
                  fingerprints: dict[str, str], parse: Parse, version: str | None,
-                 registry_key: int | None = None) -> Parsed:
+                 registry_key: bytes, registry_version: bytes) -> Parsed:
         last = self.last
         form_key = form_digest(form, self.form_aliases)
-        if registry_key is None:
-            registry_key = digest(registry_tab, suppression)
         same_registry = last is not None and last.registry_tab == registry_key
         if (last is not None and same_registry and last.form == form_key
                 and last.fingerprints == fingerprints):
-            self.last = replace(last, form_tab=form, version=version)
+            self.last = replace(last, form_tab=form, version=version,
+                                registry_version=registry_version)
             return self.last
         known = last.registry if last is not None and same_registry else None
         earlier = (Earlier(last.form_tab, last.items, last.fingerprints)
                    if last is not None and same_registry and last.form_tab is not None
                    else None)
         self.last = None  # rows not taken from it go with it once the new one is built
+        if registry_tab is None:  # not read: its parse was at hand
+            assert known is not None, "the registry tab is read unless its parse is at hand"
+            registry_tab = Tab("", [])
         parsed = parse(form, registry_tab, suppression, fingerprints, known, earlier)
         self.last = Parsed(form_key, registry_key, fingerprints, *parsed, form_tab=form,
-                           version=version)
+                           version=version, registry_version=registry_version)
         return self.last
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from automation.config import Config
 from automation.core.intake import Identities, parse_submissions
-from automation.core.parsecache import ParseCache
+from automation.core.parsecache import ParseCache, Parsed
 from automation.core.registry import parse_registry
 from automation.core.rowmemo import Earlier
 from automation.core.services import Services, Snapshot
@@ -30,29 +30,45 @@ class Reading:
     _found_early: list[Problem]
 
     def load(self) -> Snapshot:
-        tabs = self.tabs
         fingerprints = self.s.ledger.event_details("fingerprint")
         # The sheet as last parsed, by this process or the last run: not even read again.
         # Taken before any read: an edit made meanwhile is a version not yet parsed.
         version = self.s.sheet.version()
         parsed = self._parsed.kept(version, fingerprints)
         if parsed is None:
-            try:
-                read = self.s.sheet.read([tabs.form, tabs.registry, tabs.suppression])
-            except SheetError as exc:
-                if exc.transient:
-                    raise
-                read = self.s.sheet.read([tabs.form, tabs.registry])  # their errors are real
-                self._create_suppression()
-            parsed = self._parsed.refresh(
-                read[tabs.form], read[tabs.registry], read.get(tabs.suppression),
-                fingerprints, self._parse, version,
-            )
+            parsed = self._read_and_parse(fingerprints, version)
         assert parsed.form_tab is not None
         return Snapshot(
             parsed.form_tab, parsed.registry, list(parsed.items), list(parsed.problems),
             self.s.clock(), parsed.identities,
         )
+
+    def _read_and_parse(self, fingerprints: dict[str, str], version: str | None) -> Parsed:
+        """Read the tabs and parse them. The registry tab is not even read when the backend
+        tells its version and the parse of that version is at hand (only the form changed)."""
+        tabs, cache = self.tabs, self._parsed
+        told = self.s.sheet.tab_version(tabs.registry)
+        read = self._read([tabs.form] if told else [tabs.form, tabs.registry])
+        suppression = read.get(tabs.suppression)
+        registry_version = b""
+        if told is not None:
+            registry_version = cache.registry_version(told, suppression)
+            if not cache.has_registry(registry_version):
+                read.update(self.s.sheet.read([tabs.registry]))
+        return cache.refresh(read[tabs.form], read.get(tabs.registry), suppression,
+                             fingerprints, self._parse, version, registry_version)
+
+    def _read(self, names: list[str]) -> dict[str, Tab]:
+        """These tabs and the suppression list; a suppression tab gone missing is made
+        again (empty), the other tabs' errors are real."""
+        try:
+            return self.s.sheet.read([*names, self.tabs.suppression])
+        except SheetError as exc:
+            if exc.transient:
+                raise
+        read = self.s.sheet.read(names)
+        self._create_suppression()
+        return read
 
     def _create_suppression(self) -> None:
         """The worker owns the suppression tab: one that went missing is made again

@@ -173,6 +173,10 @@ class Sheet:
         """What the backend's content is now, told without reading it (None: unknown)."""
         return self.backend.version() if isinstance(self.backend, Versioned) else None
 
+    def tab_version(self, tab: str) -> str | None:
+        """What one tab's values are now, told without reading it (None: unknown)."""
+        return self.backend.tab_version(tab) if isinstance(self.backend, Versioned) else None
+
     def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
         """(version before, version after, tabs) of this process's own writes (None:
         unknown)."""

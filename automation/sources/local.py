@@ -13,6 +13,7 @@ import hashlib
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,10 @@ if TYPE_CHECKING:  # openpyxl loads only for files the row editor and reader dec
     from openpyxl.cell.cell import Cell as XlCell
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
+
+# Zip members that belong to one tab (or to no tab's values: the file's properties, which an
+# office program rewrites at each save).
+_PER_TAB = ("xl/worksheets/", "docProps/")
 
 Stamp = tuple[int, int, int]
 """(mtime in ns, size, inode): saving in an office program or replacing the file changes it."""
@@ -72,6 +77,22 @@ class LocalWorkbook:
         self._stamp = found[0]
         self._own = None  # own writes are counted from the version last told
         return found[1]
+
+    def tab_version(self, tab: str) -> str | None:
+        """A token of what one tab's values are made of: its own sheet part and every part
+        the workbook's tabs share (strings, styles, the workbook's settings), by the
+        checksums in the zip's directory. An edit to another tab leaves it as it was, so a
+        run after an approval need not read the registry again. None: read the tab."""
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                part = xlsx_book.read_book(zf).part(tab)
+                made_of = sorted(
+                    (i.filename, i.CRC, i.file_size) for i in zf.infolist()
+                    if i.filename == part or not i.filename.startswith(_PER_TAB))
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                xlsx_book.Unsupported, xlsx_book.MissingTab):
+            return None  # the read says what is wrong, or reads it the slower way
+        return hashlib.blake2b(repr((tab, made_of)).encode(), digest_size=20).hexdigest()
 
     def own_writes(self) -> tuple[str, str, frozenset[str]] | None:
         """(version before, version after, tabs) of this process's own cell writes since
