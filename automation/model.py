@@ -199,11 +199,18 @@ class Registry:
         once: matching each approved item against every member's keys is quadratic."""
         from automation.text.thai import fuzzy_key
 
+        keys: dict[str, str] = {}  # a network has few clusters and groups, many members
+
+        def key(text: str) -> str:
+            found = keys.get(text)
+            if found is None:
+                found = keys[text] = fuzzy_key(text)
+            return found
+
         index: dict[str, list[Member]] = {}
         for m in self.members:
-            for key in dict.fromkeys((fuzzy_key(m.cluster), fuzzy_key(m.group),
-                                      fuzzy_key(m.name))):
-                index.setdefault(key, []).append(m)
+            for k in dict.fromkeys((key(m.cluster), key(m.group), fuzzy_key(m.name))):
+                index.setdefault(k, []).append(m)
         return {k: tuple(v) for k, v in index.items()}
 
 

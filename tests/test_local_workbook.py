@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -165,3 +166,36 @@ def test_writing_to_a_missing_tab_names_it(tmp_path: Path) -> None:
     book = LocalWorkbook(path)
     with pytest.raises(SheetError, match="แท็บ 'สรุปผล' ไม่มีในไฟล์ book"):
         book.write([CellWrite("สรุปผล", 1, 1, "x")])
+
+
+def test_a_tab_s_version_follows_its_values_and_nothing_else(tmp_path: Path) -> None:
+    """What lets a run skip reading a tab: its version changes with anything its values
+    are made of, and stays when only another tab (or the file's properties) changed."""
+    path = tmp_path / "book.xlsx"
+    other = "ทะเบียนเครือข่าย"
+    LocalWorkbook.create(path, {TAB: [["หัวข้อข่าว", "อนุมัติ"], ["ข่าว ก", False]],
+                                other: [["อีเมล", "วันที่"], ["a@school.example.test", 1.0]]})
+    book = LocalWorkbook(path)
+    before = book.tab_version(TAB), book.tab_version(other)
+    assert None not in before and before[0] != before[1]
+    book.write([CellWrite(TAB, 2, 2, True)])  # the director approves
+    assert book.tab_version(other) == before[1] and book.tab_version(TAB) != before[0]
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+
+    def saved(change: dict[str, bytes]) -> tuple[str | None, str | None]:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in {**parts, **change}.items():
+                zf.writestr(name, data)
+        return book.tab_version(TAB), book.tab_version(other)
+
+    now = book.tab_version(TAB), book.tab_version(other)
+    props = parts["docProps/core.xml"].replace(b"</cp:coreProperties>",
+                                               b"<dc:title>x</dc:title></cp:coreProperties>")
+    assert saved({"docProps/core.xml": props}) == now  # an office program's save time
+    styles = parts["xl/styles.xml"].replace(b"<numFmts", b"<numFmts ") + b" "
+    changed = saved({"xl/styles.xml": styles})  # number formats: dates may read otherwise
+    assert changed[0] != now[0] and changed[1] != now[1]
+    assert book.tab_version("ไม่มีแท็บนี้") is None  # the read names what is missing
+    path.write_bytes(b"not a workbook")
+    assert book.tab_version(TAB) is None

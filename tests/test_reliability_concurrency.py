@@ -293,6 +293,8 @@ CASES = [
          [set_cell("ข่าวรอพิจารณา", "อนุมัติ", True)], published_extra=("ข่าวรอพิจารณา",)),
     Case("approval withdrawn right before sending", before_read={
         2: set_cell(A2, "อนุมัติ", False)}, never=(A2,)),
+    Case("text edited right before sending", before_read={
+        2: set_cell(A2, "เนื้อหาข่าว", "ข้อความที่แก้หลังอนุมัติ")}, never=(A2,)),
     Case("everything at once before the write", [both(
         new_rows(["ข่าวใหม่ ค"], True), sort_by("หัวข้อข่าว", False),
         delete_row("ข่าวที่ไม่อนุมัติ"), insert_column(3, "ช่องของฉัน"))],

@@ -19,6 +19,7 @@ from automation.core.planning import hold
 from automation.core.quota import waiting_note
 from automation.core.registry import audience_of
 from automation.core.render import Rendered
+from automation.core.rowmemo import Earlier
 from automation.core.services import BULLETIN, URGENT, Services, Snapshot
 from automation.core.timetable import digest_due
 from automation.core.trust import SENDER_EVENT
@@ -130,11 +131,13 @@ class Publishing:
     def _recheck(self, snap: Snapshot) -> set[str]:
         """Read the approval column again right before sending (people may un-tick it)."""
         fresh = self.s.sheet.read([self.tabs.form])[self.tabs.form]
-        # Parsed exactly as the cycle parsed it, so an unchanged row has an unchanged text.
+        # Parsed exactly as the cycle parsed it, so an unchanged row has an unchanged text;
+        # a row that reads as it did then is the cycle's own (``automation.core.rowmemo``).
         items, _problems = parse_submissions(
             fresh, self.aliases["form"], snap.registry,
             max_title=self.config.publish.max_title, max_body=self.config.publish.max_body,
             identities=snap.identities,
+            earlier=Earlier(snap.form, snap.items, snap.identities.by_id),
         )
         snap.read_at = self.s.clock()
         # ... and the text: an item edited since its approval does not go.
