@@ -27,6 +27,7 @@ import jinja2
 from openpyxl import load_workbook
 
 from automation.demo import FORM_HEADERS
+from automation.thaidate import BANGKOK
 from tests.workload import FORM, Workload, make_workload, member_email, quiet, registry_rows
 
 CLI = [sys.executable, "-m", "automation.cli"]
@@ -158,7 +159,7 @@ def mailmerge_inputs(folder: Path, files: list[Path], members: int, with_html: b
     """mailmerge's template and CSV for the project's ``files``: text and HTML parts (or
     the text part only) rendering exactly what the project sent to each school."""
     people = {str(row[8]): (str(row[5]), str(row[3]))
-              for row in registry_rows(members, 20, dt.date.today())[1:]}
+              for row in registry_rows(members, 20, dt.datetime.now(BANGKOK).date())[1:]}
     parsed = [parse(p.read_bytes()) for p in files]
     # The template is made from a bulletin to a school other than the one in the news.
     model = next(p for p in parsed if p.to != member_email(1))

@@ -30,6 +30,7 @@ from automation.core.cycle import Worker
 from automation.core.services import Services
 from automation.model import CycleReport
 from automation.sources.google import GoogleSheet
+from automation.thaidate import BANGKOK
 from automation.wiring import services
 from tests.fakes.sheets_api import FakeSheetsAPI, Formula
 from tests.servers.smtp import ReceivedMessage
@@ -221,7 +222,8 @@ class GoogleOffice:
         self.api = FakeSheetsAPI()
 
     def seed(self, form: list[list[object]]) -> None:
-        tabs = {FORM: form, REGISTRY: registry_rows(self.members, 20, dt.date.today()),
+        today = dt.datetime.now(BANGKOK).date()
+        tabs = {FORM: form, REGISTRY: registry_rows(self.members, 20, today),
                 SUPPRESSION: [["อีเมล", "เหตุผล", "วันที่", "รายละเอียด"]]}
         self.book = self.api.add_spreadsheet(SPREADSHEET_ID, tabs=tabs)
 

@@ -30,6 +30,7 @@ from automation.core.table import Sheet
 from automation.demo import FORM_HEADERS
 from automation.model import Cell, CellWrite, CycleReport, Tab
 from automation.ports import SheetBackend
+from automation.thaidate import BANGKOK
 from automation.wiring import services
 from tests.reliability import delivered, summarised, summary
 from tests.servers.smtp import SmtpServer
@@ -87,7 +88,7 @@ def run(work: Workload, before_read: dict[int, Edit] | None = None,
 
 # -- what people do ----------------------------------------------------------------------
 
-NOW = dt.datetime.combine(dt.date.today(), dt.time(10, 0))
+NOW = dt.datetime.combine(dt.datetime.now(BANGKOK).date(), dt.time(10, 0))
 
 
 def _col(sheet: Any, header: str) -> int:

@@ -37,6 +37,7 @@ from automation.cli import main
 from automation.core.cycle import Worker
 from automation.demo import FORM_HEADERS
 from automation.model import CycleReport, Problem
+from automation.thaidate import BANGKOK
 from automation.wiring import services
 from tests.reliability import GoogleOffice, delivered, summarised, summary
 from tests.servers.smtp import SmtpServer
@@ -52,7 +53,7 @@ from tests.workload import (
 
 RESULTS: dict[str, tuple[int, list[str]]] = {}
 MEMBERS = 2
-NOW = dt.datetime.combine(dt.date.today(), dt.time(8, 0))
+NOW = dt.datetime.combine(dt.datetime.now(BANGKOK).date(), dt.time(8, 0))
 COLUMN = {name: FORM_HEADERS[i] for i, name in enumerate((
     "timestamp", "email", "school", "sender", "phone", "title", "body", "activity_date",
     "images", "links", "category", "approval", "note", "audience", "publish_after", "officer",

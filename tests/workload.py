@@ -14,6 +14,7 @@ from pathlib import Path
 
 from automation.demo import FORM_HEADERS, REGISTRY_HEADERS, SUPPRESSION_HEADERS
 from automation.sources.local import LocalWorkbook
+from automation.thaidate import BANGKOK
 
 FORM = "การตอบแบบฟอร์ม 1"
 REGISTRY = "ทะเบียนเครือข่าย"
@@ -114,7 +115,7 @@ def make_workload(
 ) -> Workload:
     """Write a workspace; ``mail`` replaces the default outbox [mail] table, ``bulletin``
     the per-item [bulletin] table."""
-    today = today or dt.date.today()
+    today = today or dt.datetime.now(BANGKOK).date()  # the office's day, as the worker sees it
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.combine(today, dt.time(9, 0))
     form: list[list[object]] = [list(FORM_HEADERS)]
