@@ -15,9 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Suites whose results depend on the date they run on (periods, digests, demo dates).
 DATED = ["tests/test_reports.py", "tests/test_demo.py", "tests/test_demo_digest.py",
-         "tests/test_cycle.py", "tests/test_first_contact.py", "tests/test_digest.py"]
-# UTC instants: 1 March 10:00 and 31 December 12:00 and 23:30 in Bangkok (UTC+7).
-DAYS = ["2027-03-01 03:00:00", "2026-12-31 05:00:00", "2026-12-31 16:30:00"]
+         "tests/test_cycle.py", "tests/test_first_contact.py", "tests/test_digest.py",
+         "tests/test_reliability_faults.py", "tests/test_reliability_input.py"]
+# UTC instants: 1 March 10:00, 31 December 12:00 and 23:30, and 1 January 00:30 in Bangkok
+# (UTC+7): on the last, the machine's own date (UTC) is still the old year's.
+DAYS = ["2027-03-01 03:00:00", "2026-12-31 05:00:00", "2026-12-31 16:30:00",
+        "2026-12-31 17:30:00"]
 
 
 @pytest.mark.parametrize("instant", DAYS)
