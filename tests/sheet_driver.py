@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +29,7 @@ from automation.core.services import Services
 from automation.demo import demo_tabs
 from automation.model import Cell, CycleReport
 from automation.sources.google import GoogleSheet
+from automation.thaidate import BANGKOK
 from automation.wiring import services
 from tests.fakes.drive_api import FakeDriveAPI, mount_drive
 from tests.fakes.sheets_api import FakeSheetsAPI, RefusingAdapter, mount
@@ -235,6 +236,22 @@ class GoogleDriver:
         if after is not None:
             fake.rows = [list(r) for r in after]
             fake.fit_grid()
+
+
+def weekday_9am(days: int = 1) -> datetime:
+    """09:00 in Bangkok on the first weekday ``days`` or more days after today."""
+    day = TODAY + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(9, 0), BANGKOK)
+
+
+def cycle_at(driver: SheetDriver, when: datetime) -> CycleReport:
+    """One cycle with the worker's clock pinned at ``when``."""
+    def pin(svc: Services) -> None:
+        svc.clock = lambda: when
+
+    return driver.run_cycle(pin)
 
 
 def make_driver(kind: str, folder: Path) -> SheetDriver:

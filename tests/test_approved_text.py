@@ -4,32 +4,17 @@ On both spreadsheets, judged by the outbox and the board's files."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from automation.core.services import Services
-from automation.thaidate import BANGKOK
-from tests.sheet_driver import SheetDriver, edit_row, make_driver
+from tests.sheet_driver import SheetDriver, cycle_at, edit_row, make_driver, weekday_9am
 from tests.workspace import FORM, TODAY, outbox, text_of
 
 EDITED = "ข้อความที่แก้หลังอนุมัติ ห้ามส่งถึงสมาชิก"
 PENDING_TITLE_ROW = 10  # the demo's first submission waiting for the director
 
 
-def _weekday_on_or_after(days: int) -> datetime:
-    day = TODAY + timedelta(days=days)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(9, 0), BANGKOK)
-
-
-def _at(driver: SheetDriver, when: datetime) -> None:
-    def pin(svc: Services) -> None:
-        svc.clock = lambda: when
-
-    driver.run_cycle(pin)
 
 
 def _row(driver: SheetDriver, item_id: str) -> dict[str, object]:
@@ -49,17 +34,17 @@ def test_body_edited_after_approval_reaches_nobody_until_approved_again(
     driver = make_driver(backend, folder)
     driver.config.write_text(driver.config.read_text(encoding="utf-8").replace(
         'mode = "per-item"', 'mode = "digest"'), encoding="utf-8")
-    day = _weekday_on_or_after(1)
-    _at(driver, day)  # the first digest goes at once; the pending item waits
+    day = weekday_9am(1)
+    cycle_at(driver, day)  # the first digest goes at once; the pending item waits
     item_id = str(next(r for r in driver.table(FORM) if r["#"] == PENDING_TITLE_ROW)["รหัสข่าว"])
     edit_row(driver, FORM, item_id, "อนุมัติ", True)  # 10:00 the director ticks it
-    _at(driver, day.replace(hour=10))
+    cycle_at(driver, day.replace(hour=10))
     page = folder / "site" / "news" / f"{item_id}.html"
     assert page.exists()  # on the board, its e-mail waits for the 15:00 digest
     approved_page = page.read_text(encoding="utf-8")
 
     edit_row(driver, FORM, item_id, "เนื้อหาข่าว", EDITED)  # 12:00 someone edits the body
-    _at(driver, day.replace(hour=15, minute=5))  # the digest goes
+    cycle_at(driver, day.replace(hour=15, minute=5))  # the digest goes
     assert not [t for t in _news_text(folder) if EDITED in t]
     assert page.read_text(encoding="utf-8") == approved_page
     assert EDITED not in "".join(p.read_text(encoding="utf-8")
@@ -71,14 +56,14 @@ def test_body_edited_after_approval_reaches_nobody_until_approved_again(
     assert any(EDITED[:20] in text_of(m) or item_id in text_of(m) for m in director)
 
     # a cycle later the status still says so, and nothing went
-    _at(driver, day.replace(hour=16))
+    cycle_at(driver, day.replace(hour=16))
     assert _row(driver, item_id)["สถานะ"] == "แก้ไขหลังอนุมัติ — รออนุมัติใหม่"
     assert not [t for t in _news_text(folder) if EDITED in t]
 
     # the director ticks it again: the text as it now is goes with the next digest
     edit_row(driver, FORM, item_id, "อนุมัติ", True)
-    nxt = _weekday_on_or_after((day.date() - TODAY).days + 1).replace(hour=15, minute=5)
-    _at(driver, nxt)
+    nxt = weekday_9am((day.date() - TODAY).days + 1).replace(hour=15, minute=5)
+    cycle_at(driver, nxt)
     received = [t for t in _news_text(folder) if EDITED in t]
     assert received, "the re-approved text goes out"
     assert _row(driver, item_id)["สถานะ"] == "เผยแพร่แล้ว"

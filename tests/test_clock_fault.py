@@ -4,28 +4,12 @@ officer is told. The parse cache sees a cell going from the number 1 to TRUE."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from automation.core.services import Services
-from automation.model import CycleReport
-from automation.thaidate import BANGKOK
-from tests.sheet_driver import Grid, LocalDriver
-from tests.workspace import FORM, TODAY, outbox
-
-
-def _weekday(days: int) -> datetime:
-    day = TODAY + timedelta(days=days)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(9, 0), BANGKOK)
-
-
-def _at(driver: LocalDriver, when: datetime) -> CycleReport:
-    def pin(svc: Services) -> None:
-        svc.clock = lambda: when
-
-    return driver.run_cycle(pin)
+from tests.sheet_driver import Grid, LocalDriver, cycle_at, weekday_9am
+from tests.workspace import FORM, outbox
 
 
 def _approve(driver: LocalDriver, row_number: int, value: object = True) -> str:
@@ -45,15 +29,15 @@ def test_one_cycle_a_year_ahead_then_digests_go_on_the_real_day(tmp_path: Path) 
     driver = LocalDriver(folder)
     driver.config.write_text(driver.config.read_text(encoding="utf-8").replace(
         'mode = "per-item"', 'mode = "digest"'), encoding="utf-8")
-    day = _weekday(1)
-    _at(driver, day)  # the first digest goes at once
-    _at(driver, day + timedelta(days=365, hours=1))  # the clock ran a year ahead
+    day = weekday_9am(1)
+    cycle_at(driver, day)  # the first digest goes at once
+    cycle_at(driver, day + timedelta(days=365, hours=1))  # the clock ran a year ahead
     item_id = _approve(driver, 10)  # back at the real time, the director approves
-    report = _at(driver, day.replace(hour=10))
+    report = cycle_at(driver, day.replace(hour=10))
     assert [p for p in report.problems if "นาฬิกา" in p.message]
-    assert not [p for p in _at(driver, day.replace(hour=11)).problems if "นาฬิกา" in p.message]
+    assert not [p for p in cycle_at(driver, day.replace(hour=11)).problems if "นาฬิกา" in p.message]
 
-    _at(driver, day.replace(hour=15, minute=5))
+    cycle_at(driver, day.replace(hour=15, minute=5))
     carried = [m for m in outbox(folder / "outbox") if m["X-PR-Kind"] == "digest"
                and item_id in str(m["X-PR-Items"] or "")]
     assert carried, "the digest went on the real day"
@@ -64,7 +48,7 @@ def test_one_cycle_a_year_ahead_then_digests_go_on_the_real_day(tmp_path: Path) 
 def test_a_cell_going_from_1_to_true_is_seen_by_a_worker_left_running(tmp_path: Path) -> None:
     folder = tmp_path / "office"
     driver = LocalDriver(folder)
-    day = _weekday(1)
+    day = weekday_9am(1)
     clock = {"now": day}
 
     def pin(svc: Services) -> None:

@@ -4,26 +4,32 @@ fake), whose responses the worker reads end to end: form → sheet → cycle →
 from __future__ import annotations
 
 import tomllib
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from automation.cli import main
 from automation.config import FORM_FIELDS
-from automation.core.services import Services
 from automation.demo import demo_tabs
 from automation.sources.google_form import PLAN
-from automation.thaidate import BANGKOK
 from tests.fakes.forms_api import (
     DRIVE_PREFIX,
     FORMS_PREFIX,
+    FakeForm,
     FakeFormsAdapter,
     FakeFormsAPI,
     route_sessions,
 )
 from tests.fakes.sheets_api import SHEETS_PREFIX, FakeSheetsAdapter
-from tests.sheet_driver import SPREADSHEET_ID, TOKEN_URI, GoogleDriver, edit_row
+from tests.sheet_driver import (
+    SPREADSHEET_ID,
+    TOKEN_URI,
+    GoogleDriver,
+    cycle_at,
+    edit_row,
+    weekday_9am,
+)
 from tests.workspace import FORM, REGISTRY, TODAY, outbox, text_of
 
 IMAGES = FORM_FIELDS["images"][0]
@@ -60,18 +66,18 @@ def _active_schools(driver: GoogleDriver) -> list[str]:
             if r.get("ชื่อหน่วยงาน") and r.get("สถานะ") not in ("ระงับ",)]
 
 
-def _weekday_9am() -> datetime:
-    day = TODAY + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(9, 0), BANGKOK)
 
 
-def _cycle(driver: GoogleDriver, when: datetime) -> None:
-    def pin(svc: Services) -> None:
-        svc.clock = lambda: when
-
-    driver.run_cycle(pin)
+def _made_and_linked(driver: GoogleDriver, forms: FakeFormsAPI, upload: str) -> FakeForm:
+    """The officer's steps: the form made by ``init --form``, linked to the sheet
+    (Responses → Link to Sheets), a file-upload question titled ``upload`` added by hand,
+    then ``init`` again for the director's and the worker's columns."""
+    assert _init(driver, "--form") == 0
+    form = forms.only()
+    assert forms.link_to_sheet(form.form_id, driver.book).title == FORM
+    forms.add_file_upload(form.form_id, upload)
+    assert _init(driver) == 0
+    return form
 
 
 def _status(driver: GoogleDriver, capsys: pytest.CaptureFixture[str]) -> str:
@@ -122,17 +128,12 @@ def test_a_submission_through_the_form_is_read_whole_and_published(
     office: tuple[GoogleDriver, FakeFormsAPI], capsys: pytest.CaptureFixture[str]
 ) -> None:
     driver, forms = office
-    assert _init(driver, "--form") == 0
-    form = forms.only()
-    tab = forms.link_to_sheet(form.form_id, driver.book)  # step: Responses → Link to Sheets
-    assert tab.title == FORM
-    forms.add_file_upload(form.form_id, IMAGES)  # step: the file-upload question
-    assert _init(driver) == 0  # again: the director's and the worker's columns
+    form = _made_and_linked(driver, forms, IMAGES)
     assert len(forms.bodies("create")) == 1  # form_url is set: no second form
     school = _active_schools(driver)[0]
     email = next(str(r["อีเมล"]).split(",")[0].strip() for r in driver.table(REGISTRY)
                  if r["ชื่อหน่วยงาน"] == school)
-    when = _weekday_9am()
+    when = weekday_9am()
     answers = {  # by field: the respondent answers whatever the questions are titled
         "school": school, "sender": "นางสาวสมใจ ใจดี", "phone": "0812345678",
         "title": NEWS_TITLE, "body": "นักเรียนชั้น ป.6 ทำการทดลองวิทยาศาสตร์ร่วมกับชุมชน",
@@ -142,12 +143,12 @@ def test_a_submission_through_the_form_is_read_whole_and_published(
     by_title = {t: answers[f] for (f, *_rest), t in zip(PLAN, titles, strict=False)
                 if f in answers}
     forms.submit(form.form_id, by_title, when - timedelta(hours=1), email=email)
-    _cycle(driver, when)
+    cycle_at(driver, when)
     assert "คอลัมน์แบบฟอร์มที่ระบบอ่านไม่ได้หรือไม่มี" not in _status(driver, capsys)
     [row] = [r for r in driver.table(FORM) if NEWS_TITLE in r.values()]
     item_id = str(row["รหัสข่าว"])
     edit_row(driver, FORM, item_id, "อนุมัติ", "อนุมัติ")
-    _cycle(driver, when + timedelta(hours=1))
+    cycle_at(driver, when + timedelta(hours=1))
     mail = outbox(driver.config.parent / "outbox")
     reports = [text_of(m) for m in mail if m["X-PR-Kind"] == "officer_report"]
     assert not [t for t in reports if "ไม่มีคอลัมน์" in t or "' — " in t]
@@ -160,11 +161,7 @@ def test_a_mis_titled_upload_question_is_reported(
     office: tuple[GoogleDriver, FakeFormsAPI], capsys: pytest.CaptureFixture[str]
 ) -> None:
     driver, forms = office
-    assert _init(driver, "--form") == 0
-    form = forms.only()
-    forms.link_to_sheet(form.form_id, driver.book)
-    forms.add_file_upload(form.form_id, "แนบไฟล์ผลงาน")  # not the title the officer was given
-    assert _init(driver) == 0
+    _made_and_linked(driver, forms, "แนบไฟล์ผลงาน")  # not the upload title the officer was given
     status = _status(driver, capsys)
     assert "'แนบไฟล์ผลงาน' —" in status
     assert f"ไม่มีคอลัมน์ '{IMAGES}'" in status
@@ -176,7 +173,7 @@ def test_an_unpublished_form_takes_no_answers(office: tuple[GoogleDriver, FakeFo
     form = forms.only()
     form.published = form.accepting = False  # as created, before setPublishSettings
     with pytest.raises(PermissionError):
-        forms.submit(form.form_id, {}, _weekday_9am())
+        forms.submit(form.form_id, {}, weekday_9am())
 
 
 @pytest.mark.parametrize(("status", "message", "expected"), [
