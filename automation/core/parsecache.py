@@ -218,7 +218,9 @@ class ParseCache:
             return self._refresh(form, registry_tab, suppression, fingerprints, parse, version,
                                  registry_key, registry_version)
         key = stable_digest(form, registry_key, fingerprints, self.form_aliases, self.context)
-        kept = self._load(key, CONTENT)
+        # With the last run's parse loaded already (``has_registry``), its rows are reused
+        # row by row: the same file is not loaded a second time.
+        kept = self._load(key, CONTENT) if self._base is None else None
         if kept is not None:
             _form, registry, identities, items, problems, _fingerprints = kept
             parsed = Parsed(form_digest(form, self.form_aliases), registry_key, fingerprints,
